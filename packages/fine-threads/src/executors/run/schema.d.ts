@@ -1,0 +1,51 @@
+/* Generated from schema.json by tools/generate-schemas.mjs: do not edit. */
+
+/**
+ * Runs `cargo run -p <crate>`.
+ */
+export interface RunExecutorSchema {
+  /**
+   * Build with the release profile (`--release`).
+   */
+  release?: boolean;
+  /**
+   * Build with the named Cargo profile (`--profile`).
+   */
+  profile?: string;
+  /**
+   * Features to activate (`--features`): a list, or one string separated by commas or spaces.
+   */
+  features?: string | string[];
+  /**
+   * Activate all features (`--all-features`).
+   */
+  allFeatures?: boolean;
+  /**
+   * Do not activate the default feature (`--no-default-features`).
+   */
+  noDefaultFeatures?: boolean;
+  /**
+   * Build for the target triple (`--target`).
+   */
+  target?: string;
+  /**
+   * Directory for all generated artifacts (`--target-dir`), relative to the Cargo workspace.
+   */
+  targetDir?: string;
+  /**
+   * rustup toolchain to use, e.g. `nightly` (runs `cargo +nightly`).
+   */
+  toolchain?: string;
+  /**
+   * Extra arguments for cargo, before `--`.
+   */
+  args?: string[];
+  /**
+   * The binary to run (`--bin`) when the crate has several.
+   */
+  bin?: string;
+  /**
+   * Arguments for the program (after `--`).
+   */
+  runArgs?: string[];
+}

@@ -1,0 +1,21 @@
+import { formatFiles, readNxJson, updateNxJson, type Tree } from '@nx/devkit';
+import type { InitGeneratorSchema } from './schema';
+
+export const PLUGIN_NAME = 'fine-threads';
+
+function registered(plugin: unknown): boolean {
+  return plugin === PLUGIN_NAME || (typeof plugin === 'object' && plugin !== null && (plugin as { plugin?: unknown }).plugin === PLUGIN_NAME);
+}
+
+/** Adds the plugin to nx.json once; a second run, or an entry with options, is left alone. */
+export async function initGenerator(tree: Tree, options: InitGeneratorSchema = {}): Promise<void> {
+  const nxJson = readNxJson(tree) ?? {};
+  const plugins = nxJson.plugins ?? [];
+  if (!plugins.some(registered)) {
+    nxJson.plugins = [...plugins, PLUGIN_NAME];
+    updateNxJson(tree, nxJson);
+  }
+  if (!options.skipFormat) await formatFiles(tree);
+}
+
+export default initGenerator;

@@ -1,0 +1,172 @@
+import { execFile } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { logger, type CreateNodesResult, type CreateNodesV2, type ProjectConfiguration } from '@nx/devkit';
+import { workspaceDataDirectoryForWorkspace } from 'nx/src/utils/cache-directory';
+import { cargoMetadataArgs, condenseCargoError, type CargoMetadata } from '../utils/cargo-metadata';
+import { cratesFromMetadata, type CrateInfo } from '../utils/crates';
+import {
+  FileHasher,
+  readInferenceCache,
+  workspaceKey,
+  writeInferenceCache,
+  type InferenceCache,
+  type WorkspaceEntry,
+} from './inference-cache';
+import { normalizePluginOptions, type FineThreadsPluginOptions } from './plugin-options';
+import { projectForCrate } from './targets';
+
+export const CARGO_MANIFEST_GLOB = '**/Cargo.toml';
+
+type MetadataResult = { ok: true; metadata: CargoMetadata } | { ok: false; missingCargo: boolean; message: string };
+
+function runCargoMetadata(manifestPath: string, cwd: string): Promise<MetadataResult> {
+  return new Promise((resolve) => {
+    execFile(
+      'cargo',
+      cargoMetadataArgs(manifestPath),
+      { cwd, maxBuffer: 256 * 1024 * 1024, env: { ...process.env, CARGO_TERM_COLOR: 'never' } },
+      (error, stdout, stderr) => {
+        if (!error) {
+          try {
+            resolve({ ok: true, metadata: JSON.parse(stdout) as CargoMetadata });
+          } catch (e) {
+            resolve({ ok: false, missingCargo: false, message: `unreadable cargo metadata output: ${(e as Error).message}` });
+          }
+          return;
+        }
+        const missingCargo = (error as NodeJS.ErrnoException).code === 'ENOENT';
+        resolve({ ok: false, missingCargo, message: missingCargo ? 'cargo not found' : condenseCargoError(stderr) });
+      },
+    );
+  });
+}
+
+function isUnder(dir: string, file: string): boolean {
+  return dir === '.' || file.startsWith(`${dir}/`);
+}
+
+/** Shallow manifests first, so a workspace root is read before its members. */
+function byDepth(a: string, b: string): number {
+  return a.split('/').length - b.split('/').length || a.localeCompare(b);
+}
+
+/**
+ * Finds the crates behind the given manifests: a cached entry whose key still
+ * matches is reused; otherwise `cargo metadata` runs once per workspace.
+ */
+export async function inferCrates(
+  manifests: readonly string[],
+  workspaceRoot: string,
+  cache: InferenceCache,
+): Promise<{ crates: CrateInfo[]; cache: InferenceCache; changed: boolean }> {
+  const sorted = [...manifests].sort(byDepth);
+  const hasher = new FileHasher((p) => join(workspaceRoot, p));
+  const underRoot = (workspaceManifest: string) => sorted.filter((m) => isUnder(dirname(workspaceManifest), m));
+  const byManifest = new Map<string, WorkspaceEntry>();
+  for (const entry of cache.workspaces) for (const m of entry.manifests) byManifest.set(m, entry);
+
+  const covered = new Set<string>();
+  const entries: WorkspaceEntry[] = [];
+  let changed = false;
+  for (const manifest of sorted) {
+    if (covered.has(manifest)) continue;
+    const cached = byManifest.get(manifest);
+    if (cached && workspaceKey(hasher, cached.workspaceManifest, cached.manifests, underRoot(cached.workspaceManifest)) === cached.key) {
+      entries.push(cached);
+      for (const m of cached.manifests) covered.add(m);
+      continue;
+    }
+    changed = true;
+    const result = await runCargoMetadata(join(workspaceRoot, manifest), workspaceRoot);
+    if (!result.ok) {
+      if (result.missingCargo) {
+        logger.warn(
+          'fine-threads: cargo was not found on PATH, so no Cargo.toml was read; install Rust with rustup (https://rustup.rs).',
+        );
+        return { crates: [], cache, changed: false };
+      }
+      logger.warn(`fine-threads: skipped ${manifest}: ${result.message}`);
+      // Everything under a broken manifest would fail the same way: one warning is enough.
+      for (const m of underRoot(manifest)) covered.add(m);
+      continue;
+    }
+    const crates = cratesFromMetadata(result.metadata, workspaceRoot);
+    const workspaceManifest = crates[0]?.cargoWorkspaceRoot
+      ? join(crates[0].cargoWorkspaceRoot, 'Cargo.toml')
+      : manifest;
+    const entryManifests = [...new Set([workspaceManifest, manifest, ...crates.map((c) => c.manifestPath)])];
+    const entry: WorkspaceEntry = {
+      workspaceManifest,
+      manifests: entryManifests,
+      key: workspaceKey(hasher, workspaceManifest, entryManifests, underRoot(workspaceManifest)),
+      crates,
+    };
+    entries.push(entry);
+    for (const m of entryManifests) covered.add(m);
+  }
+  if (entries.length !== cache.workspaces.length) changed = true;
+  return { crates: entries.flatMap((e) => e.crates), cache: { version: cache.version, workspaces: entries }, changed };
+}
+
+/**
+ * Project names are crate names. A name used by crates of two Cargo
+ * workspaces would clash in Nx, so the later ones are named by their path.
+ */
+export function projectNames(crates: readonly CrateInfo[]): Map<CrateInfo, string> {
+  const names = new Map<CrateInfo, string>();
+  const taken = new Map<string, CrateInfo>();
+  for (const crate of [...crates].sort((a, b) => byDepth(a.root, b.root))) {
+    const first = taken.get(crate.packageName);
+    if (first) {
+      logger.warn(
+        `fine-threads: crates ${first.root} and ${crate.root} are both named "${crate.packageName}"; the second is the Nx project "${crate.root}".`,
+      );
+      names.set(crate, crate.root);
+    } else {
+      taken.set(crate.packageName, crate);
+      names.set(crate, crate.packageName);
+    }
+  }
+  return names;
+}
+
+/** The crates found by the last inference in this process, for createDependencies. */
+let lastCrates: CrateInfo[] | undefined;
+
+export function cachePath(workspaceRoot: string): string {
+  return join(workspaceDataDirectoryForWorkspace(workspaceRoot), 'fine-threads-crates.json');
+}
+
+export async function loadCrates(workspaceRoot: string, manifests?: readonly string[]): Promise<CrateInfo[]> {
+  if (!manifests) {
+    if (lastCrates) return lastCrates;
+    return readInferenceCache(cachePath(workspaceRoot)).workspaces.flatMap((w) => w.crates);
+  }
+  const path = cachePath(workspaceRoot);
+  const result = await inferCrates(manifests, workspaceRoot, readInferenceCache(path));
+  if (result.changed) {
+    try {
+      writeInferenceCache(path, result.cache);
+    } catch (e) {
+      logger.warn(`fine-threads: could not write the inference cache ${path}: ${(e as Error).message}`);
+    }
+  }
+  lastCrates = result.crates;
+  return result.crates;
+}
+
+export const createNodesV2: CreateNodesV2<FineThreadsPluginOptions> = [
+  CARGO_MANIFEST_GLOB,
+  async (manifests, rawOptions, context) => {
+    const options = normalizePluginOptions(rawOptions);
+    const crates = await loadCrates(context.workspaceRoot, manifests);
+    const byRoot = new Map(crates.map((c) => [c.root, c]));
+    const names = projectNames(crates);
+    const results: Array<readonly [string, CreateNodesResult]> = [];
+    for (const crate of crates) {
+      const project: ProjectConfiguration = projectForCrate(crate, names.get(crate) as string, byRoot, options);
+      results.push([crate.manifestPath, { projects: { [crate.root]: project } }]);
+    }
+    return results;
+  },
+];

@@ -1,0 +1,65 @@
+/** Options every cargo executor takes; each executor's schema.json lists them. */
+export interface CargoCommonOptions {
+  release?: boolean;
+  profile?: string;
+  features?: string | string[];
+  allFeatures?: boolean;
+  noDefaultFeatures?: boolean;
+  target?: string;
+  targetDir?: string;
+  toolchain?: string;
+  args?: string[];
+}
+
+export type CargoCommand = 'build' | 'check' | 'test' | 'clippy' | 'run';
+
+export interface CargoInvocation {
+  command: CargoCommand;
+  packageName: string;
+  manifestPath: string;
+  options: CargoCommonOptions;
+  /** Arguments after `--`: for the test binary, clippy or the program run. */
+  trailing?: string[];
+  /** `cargo run --bin`. */
+  bin?: string;
+}
+
+export class CargoOptionError extends Error {}
+
+const TOOLCHAIN = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+
+/**
+ * The argv for cargo. Validation the JSON schema cannot express lives here
+ * and fails with one line.
+ */
+export function cargoArgs(inv: CargoInvocation): string[] {
+  const o = inv.options;
+  const argv: string[] = [];
+  if (o.toolchain !== undefined) {
+    const name = o.toolchain.replace(/^\+/, '');
+    if (!TOOLCHAIN.test(name)) throw new CargoOptionError(`invalid toolchain "${o.toolchain}" (expected a rustup toolchain name such as "nightly")`);
+    argv.push(`+${name}`);
+  }
+  argv.push(inv.command, '-p', inv.packageName, '--manifest-path', inv.manifestPath);
+  if (o.release && o.profile !== undefined && o.profile !== 'release') {
+    throw new CargoOptionError(`"release" and "profile: ${o.profile}" conflict: use one of them`);
+  }
+  if (o.profile !== undefined) argv.push('--profile', o.profile);
+  else if (o.release) argv.push('--release');
+  const features = Array.isArray(o.features) ? o.features : o.features ? o.features.split(/[\s,]+/) : [];
+  const named = features.filter((f) => f.length > 0);
+  if (named.length > 0) argv.push('--features', named.join(','));
+  if (o.allFeatures) argv.push('--all-features');
+  if (o.noDefaultFeatures) argv.push('--no-default-features');
+  if (o.target) argv.push('--target', o.target);
+  if (o.targetDir) argv.push('--target-dir', o.targetDir);
+  if (inv.bin) argv.push('--bin', inv.bin);
+  argv.push(...(o.args ?? []));
+  if (inv.trailing && inv.trailing.length > 0) argv.push('--', ...inv.trailing);
+  return argv;
+}
+
+/** A shell-like rendering of the command, for the line printed before it runs. */
+export function renderCommand(argv: readonly string[]): string {
+  return ['cargo', ...argv].map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(' ');
+}

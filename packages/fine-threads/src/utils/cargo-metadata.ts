@@ -1,0 +1,70 @@
+/**
+ * The subset of `cargo metadata --format-version 1 --no-deps` that inference
+ * reads. Cargo's output is the source of truth: it resolves globs in
+ * `workspace.members`, inherited `workspace = true` fields and exclusions, so
+ * we never parse TOML ourselves.
+ */
+export interface CargoMetadata {
+  packages: CargoPackage[];
+  workspace_members: string[];
+  workspace_root: string;
+  target_directory: string;
+}
+
+export interface CargoPackage {
+  name: string;
+  id: string;
+  manifest_path: string;
+  dependencies: CargoDependency[];
+  targets: CargoTarget[];
+  metadata: Record<string, unknown> | null;
+}
+
+export interface CargoDependency {
+  name: string;
+  /** null for normal dependencies. */
+  kind: 'dev' | 'build' | null;
+  /** Present only for path dependencies. */
+  path?: string;
+  rename?: string | null;
+}
+
+export interface CargoTarget {
+  name: string;
+  kind: string[];
+  src_path: string;
+}
+
+/** Arguments for the metadata call: no resolution, so it never needs the network. */
+export function cargoMetadataArgs(manifestPath: string): string[] {
+  return [
+    'metadata',
+    '--format-version',
+    '1',
+    '--no-deps',
+    '--offline',
+    '--manifest-path',
+    manifestPath,
+  ];
+}
+
+/**
+ * Cargo's errors span several lines (the message, a `-->` location and code
+ * frame for TOML errors, "Caused by:" chains). Users get one line: the first
+ * message, its location, and the innermost cause.
+ */
+export function condenseCargoError(stderr: string): string {
+  const lines = stderr
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l.length > 0);
+  const first =
+    lines.find((l) => l.startsWith('error:'))?.replace(/^error:\s*/, '') ?? lines[0] ?? 'cargo failed';
+  const location = lines.find((l) => l.startsWith('-->'))?.slice(3).trim();
+  const lastCause = lines.lastIndexOf('Caused by:');
+  const cause = lastCause === -1 ? undefined : lines[lastCause + 1];
+  let message = first;
+  if (location) message += ` (at ${location})`;
+  if (cause && cause !== first) message += `: ${cause}`;
+  return message;
+}
