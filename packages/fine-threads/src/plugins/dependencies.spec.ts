@@ -30,7 +30,7 @@ describe('crateDependencies', () => {
   it('links a TS project to the crates its package.json names by npm name', () => {
     expect(pairs).toContain('web -> my-lib');
     expect(pairs).toContain('web -> cli');
-    expect(edges.find((d) => d.source === 'web' && d.target === 'my-lib')?.sourceFile).toBe('packages/web/package.json');
+    expect((edges.find((d) => d.source === 'web' && d.target === 'my-lib') as { sourceFile?: string })?.sourceFile).toBe('packages/web/package.json');
   });
 
   it('does not match a crate by its cargo name when it has another npm name', () => {

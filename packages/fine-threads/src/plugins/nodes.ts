@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { logger, type CreateNodesResult, type CreateNodesV2, type ProjectConfiguration } from '@nx/devkit';
 import { workspaceDataDirectoryForWorkspace } from 'nx/src/utils/cache-directory';
@@ -39,6 +40,15 @@ function runCargoMetadata(manifestPath: string, cwd: string): Promise<MetadataRe
       },
     );
   });
+}
+
+/** A cheap look for a `[workspace]` table, only on the error path. */
+function declaresWorkspace(absoluteManifest: string): boolean {
+  try {
+    return /^\s*\[workspace\]/m.test(readFileSync(absoluteManifest, 'utf8'));
+  } catch {
+    return false;
+  }
 }
 
 function isUnder(dir: string, file: string): boolean {
@@ -86,8 +96,9 @@ export async function inferCrates(
         return { crates: [], cache, changed: false };
       }
       logger.warn(`fine-threads: skipped ${manifest}: ${result.message}`);
-      // Everything under a broken manifest would fail the same way: one warning is enough.
-      for (const m of underRoot(manifest)) covered.add(m);
+      // The members below a broken workspace would fail the same way: one
+      // warning is enough. Nested workspaces of their own are still read.
+      for (const m of underRoot(manifest)) if (!declaresWorkspace(join(workspaceRoot, m))) covered.add(m);
       continue;
     }
     const crates = cratesFromMetadata(result.metadata, workspaceRoot);

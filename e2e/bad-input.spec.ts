@@ -1,0 +1,85 @@
+import { accessSync, constants } from 'node:fs';
+import { delimiter, join } from 'node:path';
+import { TempWorkspace } from '../packages/fine-threads/src/testing/temp-workspace';
+
+// Each bad input gets one clear line, never a stack trace, and breaks nothing else.
+let ws: TempWorkspace;
+beforeAll(() => {
+  ws = TempWorkspace.fromExample();
+  // A second, independent Cargo workspace that must survive a broken first one.
+  ws.write('tools-rs/Cargo.toml', '[workspace]\nmembers = ["lint-rules"]\nresolver = "2"\n');
+  ws.crate('tools-rs/lint-rules', 'lint-rules', 'pub fn rule() -> u8 { 1 }\n');
+});
+afterAll(() => ws.dispose());
+
+const STACK = /^\s+at .+\(.+:\d+:\d+\)$/m;
+
+/** PATH without any directory that holds cargo. */
+function pathWithoutCargo(): string {
+  return (process.env.PATH ?? '')
+    .split(delimiter)
+    .filter((dir) => {
+      try {
+        accessSync(join(dir, 'cargo'), constants.X_OK);
+        return false;
+      } catch {
+        return true;
+      }
+    })
+    .join(delimiter);
+}
+
+const lines = (output: string, pattern: RegExp) => output.split('\n').filter((l) => pattern.test(l));
+
+describe('bad input', () => {
+  it('cargo missing from PATH: the task fails, saying how to install it', () => {
+    expect(ws.nx(['show', 'projects']).code).toBe(0); // projects known from the inference cache
+    const r = ws.nx(['build', 'heavy', '--skip-nx-cache'], { PATH: pathWithoutCargo() });
+    expect(r.code).not.toBe(0);
+    expect(lines(r.output, /cargo was not found on PATH/)).toEqual([
+      'fine-threads: cargo was not found on PATH: install Rust with rustup (https://rustup.rs) or add cargo to PATH.',
+    ]);
+    expect(r.output).not.toMatch(STACK);
+  });
+
+  it('a malformed Cargo.toml: one warning naming the file, every other project still listed', () => {
+    const good = ws.read('crates/heavy/Cargo.toml');
+    ws.write('crates/heavy/Cargo.toml', good.replace('[package]', '[package\n'));
+    try {
+      const r = ws.nx(['show', 'projects', '--json']);
+      expect(r.code).toBe(0);
+      expect(JSON.parse(r.stdout).sort()).toEqual(['@mixed/web', 'lint-rules']);
+      const warnings = lines(r.output, /fine-threads:/);
+      expect(warnings).toHaveLength(1);
+      expect(warnings[0]).toMatch(/skipped Cargo\.toml: .*crates\/heavy\/Cargo\.toml/);
+      expect(warnings[0]).toMatch(/TOML|invalid|expected/i);
+      expect(r.output).not.toMatch(STACK);
+    } finally {
+      ws.write('crates/heavy/Cargo.toml', good);
+    }
+    expect(JSON.parse(ws.nx(['show', 'projects', '--json']).stdout)).toContain('heavy');
+  });
+
+  it('an unknown executor option fails before cargo starts', () => {
+    const r = ws.nx(['check', 'basis', '--jobz=2']);
+    expect(r.code).not.toBe(0);
+    expect(r.output).toMatch(/jobz/);
+    expect(r.output).not.toContain('> cargo');
+    expect(r.output).not.toMatch(STACK);
+  });
+
+  it('an ill-typed executor option fails before cargo starts', () => {
+    const r = ws.nx(['check', 'basis', '--allFeatures=perhaps']);
+    expect(r.code).not.toBe(0);
+    expect(r.output).toMatch(/allFeatures/);
+    expect(r.output).not.toContain('> cargo');
+    expect(r.output).not.toMatch(STACK);
+  });
+
+  it('a crate that is not in the workspace', () => {
+    const r = ws.nx(['build', 'no-such-crate']);
+    expect(r.code).not.toBe(0);
+    expect(r.output).toMatch(/no-such-crate/);
+    expect(r.output).not.toMatch(STACK);
+  });
+});
