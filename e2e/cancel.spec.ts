@@ -1,0 +1,74 @@
+import type { ChildProcess } from 'node:child_process';
+import { readFileSync, rmSync } from 'node:fs';
+import { processesUnder, TempWorkspace } from '../packages/fine-threads/src/testing/temp-workspace';
+
+// SIGINT or SIGTERM to a running `nx build` ends cargo and every rustc under it within 2 s.
+let ws: TempWorkspace;
+beforeAll(() => {
+  ws = TempWorkspace.fromExample('ft-cancel-');
+});
+afterAll(() => ws.dispose());
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function waitFor<T>(probe: () => T | undefined, timeoutMs: number): Promise<T | undefined> {
+  const end = Date.now() + timeoutMs;
+  while (Date.now() < end) {
+    const v = probe();
+    if (v) return v;
+    await sleep(50);
+  }
+  return undefined;
+}
+
+const exited = (child: ChildProcess) =>
+  new Promise<number | null>((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) resolve(child.exitCode);
+    else child.once('exit', (code) => resolve(code));
+  });
+
+/** The parent of a process, from /proc. */
+function parentOf(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+}
+
+// Nx forwards a signal it gets to its task processes; a task process can also
+// be signalled on its own (by an agent, a supervisor or a user's kill), which
+// is the case only the executor itself can handle.
+describe.each([
+  ['SIGINT', 'nx'],
+  ['SIGTERM', 'nx'],
+  ['SIGINT', 'task'],
+  ['SIGTERM', 'task'],
+] as const)('%s to the %s process during a build', (signal, target) => {
+  it('leaves no cargo or rustc behind after 2 s', async () => {
+    rmSync(ws.path('target'), { recursive: true, force: true });
+    const nx = ws.spawnNx(['build', 'app', '--skip-nx-cache']);
+    // Wait until rustc is compiling something of the workspace.
+    const rustc = await waitFor(
+      () => processesUnder(ws.root).find((p) => /\brustc\b.*--crate-name/.test(p.cmd)),
+      60_000,
+    );
+    expect(rustc).toBeDefined();
+    const cargo = parentOf((rustc as { pid: number }).pid);
+    const task = parentOf(cargo);
+    expect(readFileSync(`/proc/${cargo}/cmdline`, 'utf8')).toMatch(/cargo/);
+
+    const sent = Date.now();
+    if (target === 'nx') nx.kill(signal);
+    else process.kill(task, signal);
+    const left = await waitFor(() => {
+      const alive = processesUnder(ws.root).filter((p) => /\b(cargo|rustc)\b/.test(p.cmd) || p.pid === task);
+      return alive.length === 0 ? 'clean' : undefined;
+    }, 2000);
+    const elapsed = Date.now() - sent;
+    expect({ left: left ?? processesUnder(ws.root), elapsed }).toEqual({ left: 'clean', elapsed: expect.any(Number) });
+    expect(elapsed).toBeLessThanOrEqual(2000);
+    expect(await exited(nx)).not.toBe(0);
+
+    // The next run is not blocked by anything the killed one left.
+    const again = ws.nx(['check', 'basis', '--skip-nx-cache']);
+    expect(again.code).toBe(0);
+  }, 180_000);
+});
