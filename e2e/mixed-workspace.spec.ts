@@ -56,13 +56,15 @@ describe('the bundled example', () => {
     expect(rlib()).toHaveLength(1);
   });
 
-  it('misses the cache when a dependency crate changes', () => {
-    const before = ws.nx(['build', 'heavy']);
-    expect(before.output).toMatch(/Cache:\s+1\/1 hit/);
+  it('misses the cache when a crate it depends on, even transitively, changes', () => {
+    expect(ws.nx(['build', 'app']).code).toBe(0);
+    expect(ws.nx(['build', 'app']).output).toMatch(/Cache:\s+1\/1 hit/);
+    // app -> heavy -> basis (crates/core)
     ws.write('crates/core/src/lib.rs', `${ws.read('crates/core/src/lib.rs')}\n// touched by the e2e test\n`);
-    const after = ws.nx(['build', 'heavy']);
+    const after = ws.nx(['build', 'app']);
     expect(after.code).toBe(0);
     expect(after.output).toMatch(/Cache:\s+0\/1 hit/);
+    expect(after.output).toMatch(/Compiling\s+basis/);
   });
 
   it('checks every project with run-many, and the second run is all cache hits', () => {

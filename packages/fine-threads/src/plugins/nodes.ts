@@ -171,11 +171,10 @@ export const createNodesV2: CreateNodesV2<FineThreadsPluginOptions> = [
   async (manifests, rawOptions, context) => {
     const options = normalizePluginOptions(rawOptions);
     const crates = await loadCrates(context.workspaceRoot, manifests);
-    const byRoot = new Map(crates.map((c) => [c.root, c]));
     const names = projectNames(crates);
     const results: Array<readonly [string, CreateNodesResult]> = [];
     for (const crate of crates) {
-      const project: ProjectConfiguration = projectForCrate(crate, names.get(crate) as string, byRoot, options);
+      const project: ProjectConfiguration = projectForCrate(crate, names.get(crate) as string, options);
       results.push([crate.manifestPath, { projects: { [crate.root]: project } }]);
     }
     return results;

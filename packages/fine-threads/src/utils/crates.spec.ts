@@ -1,10 +1,9 @@
-import { cratesFromMetadata, dependencyClosure, type CrateInfo } from './crates';
+import { cratesFromMetadata, type CrateInfo } from './crates';
 import type { CargoMetadata } from './cargo-metadata';
 import metadata from './__fixtures__/workspace-metadata.json';
 
 const crates = cratesFromMetadata(metadata as unknown as CargoMetadata, '/nx');
 const byName = (name: string) => crates.find((c) => c.packageName === name) as CrateInfo;
-const byRoot = new Map(crates.map((c) => [c.root, c]));
 
 describe('cratesFromMetadata', () => {
   it('turns every workspace member into a crate with paths relative to the Nx root', () => {
@@ -44,19 +43,5 @@ describe('cratesFromMetadata', () => {
   it('keeps a target directory outside the Nx workspace absolute', () => {
     const outside = cratesFromMetadata({ ...(metadata as unknown as CargoMetadata), target_directory: '/tmp/t' }, '/nx');
     expect(outside[0].targetDirectory).toBe('/tmp/t');
-  });
-});
-
-describe('dependencyClosure', () => {
-  const names = (cs: CrateInfo[]) => cs.map((c) => c.packageName).sort();
-
-  it('follows normal and build dependencies transitively', () => {
-    expect(names(dependencyClosure(byName('cli'), byRoot, false))).toEqual(['base', 'gen', 'my-lib']);
-  });
-
-  it("adds the crate's own dev-dependencies only when asked, never a dependency's", () => {
-    expect(names(dependencyClosure(byName('my-lib'), byRoot, false))).toEqual(['base', 'gen']);
-    expect(names(dependencyClosure(byName('my-lib'), byRoot, true))).toEqual(['base', 'gen', 'helpers']);
-    expect(names(dependencyClosure(byName('cli'), byRoot, true))).not.toContain('helpers');
   });
 });

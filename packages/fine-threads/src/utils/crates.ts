@@ -88,29 +88,3 @@ export function cratesFromMetadata(metadata: CargoMetadata, nxRoot: string): Cra
       };
     });
 }
-
-/**
- * Crates reachable from `start` through path dependencies of the given kinds
- * (the start crate's own dev-dependencies count only when `dev` is asked for:
- * cargo never builds a dependency's dev-dependencies).
- */
-export function dependencyClosure(
-  start: CrateInfo,
-  byRoot: ReadonlyMap<string, CrateInfo>,
-  includeDev: boolean,
-): CrateInfo[] {
-  const seen = new Set<string>([start.root]);
-  const out: CrateInfo[] = [];
-  const queue = start.dependencies.filter((d) => includeDev || d.kind !== 'dev').map((d) => d.root);
-  while (queue.length > 0) {
-    const root = queue.shift() as string;
-    if (seen.has(root)) continue;
-    seen.add(root);
-    const crate = byRoot.get(root);
-    if (!crate) continue;
-    out.push(crate);
-    for (const d of crate.dependencies) if (d.kind !== 'dev') queue.push(d.root);
-  }
-  return out;
-}
-
