@@ -1,8 +1,9 @@
 import { existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { logger, type ExecutorContext } from '@nx/devkit';
+import type { ExecutorContext } from '@nx/devkit';
 import { cargoArgs, CargoOptionError, renderCommand, type CargoCommand, type CargoCommonOptions } from '../utils/cargo-args';
 import { runCargo } from '../utils/cargo';
+import { log } from '../utils/log';
 
 export interface CrateTarget {
   packageName: string;
@@ -61,15 +62,15 @@ export async function runCargoTask(
     argv = cargoArgs({ command, packageName: crate.packageName, manifestPath, options, ...spec });
   } catch (e) {
     if (e instanceof CargoOptionError) {
-      logger.error(`fine-threads: ${e.message}`);
+      log.error(`fine-threads: ${e.message}`);
       return { success: false };
     }
     throw e;
   }
-  logger.info(`> ${renderCommand(argv)}`);
+  log.info(`> ${renderCommand(argv)}`);
   const result = await runCargo(argv, crate.cwd);
   if (result.exitCode === null) {
-    logger.error(`fine-threads: ${result.error}`);
+    log.error(`fine-threads: ${result.error}`);
     return { success: false };
   }
   return { success: result.exitCode === 0 };

@@ -1,11 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import {
-  DependencyType,
-  type CreateDependencies,
-  type ProjectConfiguration,
-  type RawProjectGraphDependency,
-} from '@nx/devkit';
+import type { CreateDependencies, ProjectConfiguration, RawProjectGraphDependency } from '@nx/devkit';
+
+// DependencyType.static, without loading @nx/devkit at run time (see utils/log.ts).
+const STATIC = 'static' as RawProjectGraphDependency['type'];
 import type { CrateInfo } from '../utils/crates';
 import { loadCrates } from './nodes';
 import type { FineThreadsPluginOptions } from './plugin-options';
@@ -32,7 +30,7 @@ export function crateDependencies(
     const id = `${source}\0${target}`;
     if (source === target || seen.has(id)) return;
     seen.add(id);
-    deps.push({ source, target, sourceFile, type: DependencyType.static });
+    deps.push({ source, target, sourceFile, type: STATIC });
   };
 
   for (const crate of crates) {

@@ -1,7 +1,7 @@
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { logger } from '@nx/devkit';
+import { log } from '../utils/log';
 import { cachePath, createNodesV2, loadCrates } from './nodes';
 
 // Real cargo on real manifests in a temporary Nx workspace.
@@ -35,7 +35,7 @@ beforeEach(() => {
   write('other/Cargo.toml', '[workspace]\nmembers = ["core"]\nresolver = "2"\n');
   crate('other/core', 'other-core');
   crate('solo', 'solo');
-  warn = jest.spyOn(logger, 'warn').mockImplementation(() => undefined);
+  warn = jest.spyOn(log, 'warn').mockImplementation(() => undefined);
 });
 
 afterEach(() => {

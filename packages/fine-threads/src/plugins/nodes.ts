@@ -1,10 +1,11 @@
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { logger, type CreateNodesResult, type CreateNodesV2, type ProjectConfiguration } from '@nx/devkit';
+import type { CreateNodesResult, CreateNodesV2, ProjectConfiguration } from '@nx/devkit';
 import { workspaceDataDirectoryForWorkspace } from 'nx/src/utils/cache-directory';
 import { cargoMetadataArgs, condenseCargoError, type CargoMetadata } from '../utils/cargo-metadata';
 import { cratesFromMetadata, type CrateInfo } from '../utils/crates';
+import { log } from '../utils/log';
 import {
   FileHasher,
   readInferenceCache,
@@ -90,12 +91,12 @@ export async function inferCrates(
     const result = await runCargoMetadata(join(workspaceRoot, manifest), workspaceRoot);
     if (!result.ok) {
       if (result.missingCargo) {
-        logger.warn(
+        log.warn(
           'fine-threads: cargo was not found on PATH, so no Cargo.toml was read; install Rust with rustup (https://rustup.rs).',
         );
         return { crates: [], cache, changed: false };
       }
-      logger.warn(`fine-threads: skipped ${manifest}: ${result.message}`);
+      log.warn(`fine-threads: skipped ${manifest}: ${result.message}`);
       // The members below a broken workspace would fail the same way: one
       // warning is enough. Nested workspaces of their own are still read.
       for (const m of underRoot(manifest)) if (!declaresWorkspace(join(workspaceRoot, m))) covered.add(m);
@@ -129,7 +130,7 @@ export function projectNames(crates: readonly CrateInfo[]): Map<CrateInfo, strin
   for (const crate of [...crates].sort((a, b) => byDepth(a.root, b.root))) {
     const first = taken.get(crate.packageName);
     if (first) {
-      logger.warn(
+      log.warn(
         `fine-threads: crates ${first.root} and ${crate.root} are both named "${crate.packageName}"; the second is the Nx project "${crate.root}".`,
       );
       names.set(crate, crate.root);
@@ -159,7 +160,7 @@ export async function loadCrates(workspaceRoot: string, manifests?: readonly str
     try {
       writeInferenceCache(path, result.cache);
     } catch (e) {
-      logger.warn(`fine-threads: could not write the inference cache ${path}: ${(e as Error).message}`);
+      log.warn(`fine-threads: could not write the inference cache ${path}: ${(e as Error).message}`);
     }
   }
   lastCrates = result.crates;
