@@ -1,0 +1,93 @@
+import { execFile } from 'node:child_process';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+
+/** How a toolchain's rustc takes front-end threads. */
+export interface ThreadsSupport {
+  /** The flag prefix the wrapper appends N to; null when the compiler takes neither form. */
+  flag: '--jobs-frontend=' | '-Zthreads=' | null;
+  /** Stable and beta accept -Z flags only with RUSTC_BOOTSTRAP=1. */
+  bootstrap: boolean;
+  /** rustc's `release:` line, for records and messages. */
+  release: string;
+}
+
+/** Newer compilers first: once `--jobs-frontend` exists, `-Zthreads` may go. */
+export const FLAG_FORMS = ['--jobs-frontend=', '-Zthreads='] as const;
+
+export function releaseOf(verboseVersion: string): string {
+  return /^release:\s*(\S+)/m.exec(verboseVersion)?.[1] ?? 'unknown';
+}
+
+/** Nightly and dev builds take -Z flags as they are; anything else needs RUSTC_BOOTSTRAP. */
+export function needsBootstrap(release: string): boolean {
+  return !/-(nightly|dev)$/.test(release);
+}
+
+type Run = (args: string[], env: NodeJS.ProcessEnv, stdin?: string) => Promise<{ code: number; stdout: string }>;
+
+function runRustc(cwd: string): Run {
+  return (args, env, stdin) =>
+    new Promise((resolve) => {
+      const child = execFile('rustc', args, { cwd, env: { ...process.env, ...env } }, (error, stdout) => {
+        resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout });
+      });
+      child.stdin?.end(stdin ?? '');
+    });
+}
+
+/**
+ * Asks the toolchain once which flag form it takes, by compiling an empty
+ * crate to metadata with each form. The answer is cached by the full
+ * `rustc -vV` text, so a toolchain update probes again.
+ */
+export async function probeThreadsSupport(
+  toolchainArgs: string[],
+  cwd: string,
+  cacheFile: string,
+  run: Run = runRustc(cwd),
+): Promise<ThreadsSupport> {
+  const version = await run([...toolchainArgs, '-vV'], {});
+  if (version.code !== 0) throw new Error(`\`rustc ${[...toolchainArgs, '-vV'].join(' ')}\` failed`);
+  const cache = readCache(cacheFile);
+  const cached = cache[version.stdout];
+  if (cached) return cached;
+
+  const release = releaseOf(version.stdout);
+  const bootstrap = needsBootstrap(release);
+  let flag: ThreadsSupport['flag'] = null;
+  for (const form of FLAG_FORMS) {
+    const probe = await run(
+      [...toolchainArgs, `${form}2`, '--crate-type=lib', '--crate-name=fine_threads_probe', '--emit=metadata', '-o', '-', '-'],
+      bootstrap ? { RUSTC_BOOTSTRAP: '1' } : {},
+    );
+    if (probe.code === 0) {
+      flag = form;
+      break;
+    }
+  }
+  const support: ThreadsSupport = { flag, bootstrap, release };
+  cache[version.stdout] = support;
+  writeCache(cacheFile, cache);
+  return support;
+}
+
+function readCache(file: string): Record<string, ThreadsSupport> {
+  try {
+    const parsed = JSON.parse(readFileSync(file, 'utf8'));
+    return typeof parsed === 'object' && parsed !== null ? parsed : {};
+  } catch {
+    return {};
+  }
+}
+
+function writeCache(file: string, cache: Record<string, ThreadsSupport>): void {
+  try {
+    mkdirSync(dirname(file), { recursive: true });
+    const tmp = `${file}.${process.pid}.tmp`;
+    writeFileSync(tmp, JSON.stringify(cache));
+    renameSync(tmp, file);
+  } catch {
+    // Only a cache: the next task probes again.
+  }
+}
