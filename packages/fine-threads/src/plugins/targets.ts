@@ -163,6 +163,8 @@ export function projectForCrate(
         workspaceRoot: crate.cargoWorkspaceRoot,
         targetDirectory: crate.targetDirectory,
         npmName: crate.npmName,
+        // The names rustc compiles this package's units under, for the thread table.
+        crateNames: [...new Set([crate.libName, ...crate.bins.map((b) => b.replace(/-/g, '_'))].filter(Boolean))],
       },
     },
   };

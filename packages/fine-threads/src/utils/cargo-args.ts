@@ -9,6 +9,8 @@ export interface CargoCommonOptions {
   targetDir?: string;
   toolchain?: string;
   args?: string[];
+  /** Not a cargo flag: read by the executor, applied by the rustc wrapper. */
+  frontendThreads?: number;
 }
 
 export type CargoCommand = 'build' | 'check' | 'test' | 'clippy' | 'run';

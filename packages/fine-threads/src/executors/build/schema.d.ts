@@ -40,4 +40,8 @@ export interface BuildExecutorSchema {
    * Extra arguments for cargo, before `--`.
    */
   args?: string[];
+  /**
+   * rustc front-end threads for this crate in this run (0 = all cores), overriding the project's `metadata.frontendThreads`. Values above this machine's cores are clamped.
+   */
+  frontendThreads?: number;
 }

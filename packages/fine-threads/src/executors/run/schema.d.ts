@@ -41,6 +41,10 @@ export interface RunExecutorSchema {
    */
   args?: string[];
   /**
+   * rustc front-end threads for this crate in this run (0 = all cores), overriding the project's `metadata.frontendThreads`. Values above this machine's cores are clamped.
+   */
+  frontendThreads?: number;
+  /**
    * The binary to run (`--bin`) when the crate has several.
    */
   bin?: string;

@@ -41,6 +41,10 @@ export interface TestExecutorSchema {
    */
   args?: string[];
   /**
+   * rustc front-end threads for this crate in this run (0 = all cores), overriding the project's `metadata.frontendThreads`. Values above this machine's cores are clamped.
+   */
+  frontendThreads?: number;
+  /**
    * Arguments for the test binaries (after `--`), e.g. `["--nocapture"]`.
    */
   testArgs?: string[];

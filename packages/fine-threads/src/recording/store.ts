@@ -1,0 +1,83 @@
+import {
+  closeSync,
+  existsSync,
+  fstatSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  readSync,
+  renameSync,
+  statSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
+import { dirname, join } from 'node:path';
+
+/**
+ * Build records, one JSON object per line, in one file under the Nx
+ * workspace: `.fine-threads/records.jsonl`. Appending a whole line with one
+ * write keeps earlier records readable if a build is killed; a torn last
+ * line is skipped on read. The file is kept under MAX_BYTES by dropping the
+ * oldest half when it grows past it.
+ */
+export const RECORDS_DIR = '.fine-threads';
+export const RECORDS_FILE = 'records.jsonl';
+export const RECORD_VERSION = 1;
+export const MAX_BYTES = 8 * 1024 * 1024;
+
+export function recordsPath(workspaceRoot: string): string {
+  return join(workspaceRoot, RECORDS_DIR, RECORDS_FILE);
+}
+
+export function appendRecord(file: string, record: object, maxBytes = MAX_BYTES): void {
+  mkdirSync(dirname(file), { recursive: true });
+  const fd = openSync(file, 'a+');
+  try {
+    // After a torn write the file ends mid-line: start on a fresh one.
+    const size = fstatSync(fd).size;
+    const last = Buffer.alloc(1);
+    const torn = size > 0 && readSync(fd, last, 0, 1, size - 1) === 1 && last[0] !== 0x0a;
+    writeSync(fd, `${torn ? '\n' : ''}${JSON.stringify(record)}\n`);
+  } finally {
+    closeSync(fd);
+  }
+  if (statSync(file).size > maxBytes) compact(file, maxBytes / 2);
+}
+
+/** Keeps the newest whole lines that fit in `keepBytes`; written aside, then renamed over. */
+function compact(file: string, keepBytes: number): void {
+  const lines = readFileSync(file, 'utf8').split('\n').filter((l) => l.length > 0);
+  const kept: string[] = [];
+  let size = 0;
+  for (let i = lines.length - 1; i >= 0; i--) {
+    size += Buffer.byteLength(lines[i]) + 1;
+    if (size > keepBytes) break;
+    kept.unshift(lines[i]);
+  }
+  const tmp = `${file}.${process.pid}.tmp`;
+  writeFileSync(tmp, kept.map((l) => `${l}\n`).join(''));
+  renameSync(tmp, file);
+}
+
+export interface ReadResult<T> {
+  records: T[];
+  /** Lines that were not records of this version: torn, corrupt or foreign. */
+  skipped: number;
+}
+
+export function readRecords<T extends { v: number }>(file: string): ReadResult<T> {
+  if (!existsSync(file)) return { records: [], skipped: 0 };
+  const records: T[] = [];
+  let skipped = 0;
+  for (const line of readFileSync(file, 'utf8').split('\n')) {
+    if (line.trim().length === 0) continue;
+    try {
+      const parsed = JSON.parse(line) as T;
+      if (parsed && typeof parsed === 'object' && parsed.v === RECORD_VERSION) records.push(parsed);
+      else skipped++;
+    } catch {
+      skipped++;
+    }
+  }
+  return { records, skipped };
+}

@@ -1,0 +1,91 @@
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import type { ExecutorContext } from '@nx/devkit';
+import { workspaceDataDirectoryForWorkspace } from 'nx/src/utils/cache-directory';
+import { crateNameOf, formatThreadTable, resolveThreadTable, type ThreadSource } from './options';
+import { probeThreadsSupport, type ThreadsSupport } from './toolchain';
+
+/** The rustc wrapper shipped with the package: a POSIX sh script, so no Node per rustc. */
+export const WRAPPER_PATH = join(__dirname, '..', '..', 'bin', 'fine-threads-rustc');
+
+export const PLUGIN_NAME = 'fine-threads';
+
+interface CargoMeta {
+  crateNames?: string[];
+}
+
+/** Every place a thread count can be set, in the order later ones override earlier ones. */
+export function threadSources(context: ExecutorContext, taskCrateNames: string[], cliValue: unknown): ThreadSource[] {
+  const sources: ThreadSource[] = [];
+  for (const entry of context.nxJsonConfiguration?.plugins ?? []) {
+    if (typeof entry !== 'object' || entry.plugin !== PLUGIN_NAME) continue;
+    const map = (entry.options as { frontendThreads?: unknown } | undefined)?.frontendThreads;
+    if (map === undefined) continue;
+    if (typeof map !== 'object' || map === null || Array.isArray(map)) {
+      sources.push({ origin: 'nx.json frontendThreads', crateNames: [], setting: map });
+      continue;
+    }
+    for (const [crate, setting] of Object.entries(map)) {
+      sources.push({ origin: `nx.json frontendThreads.${crate}`, crateNames: [crateNameOf(crate)], setting });
+    }
+  }
+  for (const [name, project] of Object.entries(context.projectsConfigurations.projects)) {
+    const metadata = project.metadata as { frontendThreads?: unknown; cargo?: CargoMeta } | undefined;
+    if (metadata?.frontendThreads === undefined) continue;
+    sources.push({
+      origin: `project ${name}`,
+      crateNames: metadata.cargo?.crateNames ?? [crateNameOf(name)],
+      setting: metadata.frontendThreads,
+    });
+  }
+  if (cliValue !== undefined) sources.push({ origin: '--frontendThreads', crateNames: taskCrateNames, setting: cliValue });
+  return sources;
+}
+
+export interface ThreadsPlan {
+  /** Variables for cargo; empty when no crate is threaded. */
+  env: Record<string, string>;
+  threads: Map<string, number>;
+  support?: ThreadsSupport;
+  cores: number;
+  /** One line each, to print before cargo runs. */
+  notes: string[];
+}
+
+/**
+ * Resolves the thread table for one task and, when any crate is threaded,
+ * the environment that makes cargo call the wrapper. Throws
+ * ThreadOptionError (one line) for a bad value.
+ */
+export async function planThreads(
+  context: ExecutorContext,
+  taskCrateNames: string[],
+  cliValue: unknown,
+  toolchainArgs: string[],
+  cwd: string,
+  eventsFile: string,
+): Promise<ThreadsPlan> {
+  const cores = availableParallelism();
+  const { threads, notes } = resolveThreadTable(threadSources(context, taskCrateNames, cliValue), cores);
+  if (threads.size === 0) return { env: {}, threads, cores, notes };
+
+  const cacheFile = join(workspaceDataDirectoryForWorkspace(context.root), 'fine-threads-toolchains.json');
+  const support = await probeThreadsSupport(toolchainArgs, cwd, cacheFile);
+  if (!support.flag) {
+    notes.push(
+      `fine-threads: rustc ${support.release} takes neither --jobs-frontend nor -Zthreads: building without front-end threads.`,
+    );
+    return { env: {}, threads: new Map(), support, cores, notes };
+  }
+  const env: Record<string, string> = {
+    RUSTC_WRAPPER: WRAPPER_PATH,
+    FINE_THREADS_TABLE: formatThreadTable(threads),
+    FINE_THREADS_FLAG: support.flag,
+    FINE_THREADS_EVENTS: eventsFile,
+  };
+  if (support.bootstrap) env.FINE_THREADS_BOOTSTRAP = '1';
+  // A wrapper the user already has (sccache, …) keeps running, inside ours.
+  const inner = process.env.RUSTC_WRAPPER ?? process.env.CARGO_BUILD_RUSTC_WRAPPER;
+  if (inner && inner !== WRAPPER_PATH) env.FINE_THREADS_INNER_WRAPPER = inner;
+  return { env, threads, support, cores, notes };
+}
