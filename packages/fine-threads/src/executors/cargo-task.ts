@@ -1,22 +1,34 @@
-import { existsSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { existsSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative, resolve } from 'node:path';
 import type { ExecutorContext } from '@nx/devkit';
 import { cargoArgs, CargoOptionError, renderCommand, type CargoCommand, type CargoCommonOptions } from '../utils/cargo-args';
 import { runCargo } from '../utils/cargo';
 import { log } from '../utils/log';
+import { crateNameOf, formatThreadTable, ThreadOptionError } from '../threads/options';
+import { planThreads, type ThreadsPlan } from '../threads/environment';
+import { recordBuild } from '../recording/recorder';
 
 export interface CrateTarget {
   packageName: string;
+  /** The names rustc compiles the package's units under. */
+  crateNames: string[];
   /** Absolute. */
   manifestPath: string;
   /** Absolute: cargo runs here, so the Cargo workspace's `.cargo/config.toml` applies. */
   cwd: string;
+  /** Cargo workspace, relative to the Nx root. */
+  cargoWorkspace: string;
+  /** Cargo's target directory as inference saw it (relative to the Nx root, or absolute). */
+  targetDirectory?: string;
 }
 
 interface CargoProjectMetadata {
   package?: string;
+  crateNames?: string[];
   manifestPath?: string;
   workspaceRoot?: string;
+  targetDirectory?: string;
 }
 
 /**
@@ -34,11 +46,23 @@ export function crateForTask(context: ExecutorContext): CrateTarget {
   if (!existsSync(manifestPath)) {
     throw new CargoOptionError(`project "${name}" has no Cargo.toml at ${manifest}: it is not a crate`);
   }
+  const packageName = meta?.package ?? name;
   return {
-    packageName: meta?.package ?? name,
+    packageName,
+    crateNames: meta?.crateNames ?? [crateNameOf(packageName)],
     manifestPath,
     cwd: join(context.root, meta?.workspaceRoot ?? project.root),
+    cargoWorkspace: meta?.workspaceRoot ?? project.root,
+    targetDirectory: meta?.targetDirectory,
   };
+}
+
+/** Where cargo writes for this task: `--target-dir`, then CARGO_TARGET_DIR, then what inference saw. */
+export function targetDirFor(crate: CrateTarget, options: CargoCommonOptions, nxRoot: string): string {
+  if (options.targetDir) return resolve(crate.cwd, options.targetDir);
+  if (process.env.CARGO_TARGET_DIR) return resolve(crate.cwd, process.env.CARGO_TARGET_DIR);
+  if (crate.targetDirectory) return resolve(nxRoot, crate.targetDirectory);
+  return join(crate.cwd, 'target');
 }
 
 export interface CargoTaskSpec {
@@ -46,32 +70,59 @@ export interface CargoTaskSpec {
   bin?: string;
 }
 
-/** What every executor does: find the crate, say what runs, run cargo, report its result. */
+/** What every executor does: find the crate, plan its threads, say what runs, run cargo, report its result. */
 export async function runCargoTask(
   command: CargoCommand,
   options: CargoCommonOptions,
   context: ExecutorContext,
   spec: CargoTaskSpec = {},
 ): Promise<{ success: boolean }> {
+  const eventsFile = join(tmpdir(), `fine-threads-events-${process.pid}-${Date.now()}.log`);
+  // Builds and checks are recorded, for the tuner: cargo's own timing report is the source.
+  const recorded = command === 'build' || command === 'check';
   let argv: string[];
   let crate: CrateTarget;
+  let plan: ThreadsPlan;
   try {
     crate = crateForTask(context);
     // Relative to cargo's cwd, so the printed command reads like one typed by hand.
     const manifestPath = relative(crate.cwd, crate.manifestPath);
-    argv = cargoArgs({ command, packageName: crate.packageName, manifestPath, options, ...spec });
+    argv = cargoArgs({ command, packageName: crate.packageName, manifestPath, options, timings: recorded, ...spec });
+    const toolchainArgs = argv[0].startsWith('+') ? [argv[0]] : [];
+    plan = await planThreads(context, crate.crateNames, options.frontendThreads, toolchainArgs, crate.cwd, eventsFile);
   } catch (e) {
-    if (e instanceof CargoOptionError) {
+    if (e instanceof CargoOptionError || e instanceof ThreadOptionError) {
       log.error(`fine-threads: ${e.message}`);
       return { success: false };
     }
     throw e;
   }
+  for (const note of plan.notes) log.warn(note);
+  if (plan.threads.size > 0) log.info(`fine-threads: front-end threads ${formatThreadTable(plan.threads)}`);
   log.info(`> ${renderCommand(argv)}`);
-  const result = await runCargo(argv, crate.cwd);
-  if (result.exitCode === null) {
-    log.error(`fine-threads: ${result.error}`);
-    return { success: false };
+  const started = Date.now();
+  try {
+    const result = await runCargo(argv, crate.cwd, plan.env);
+    if (result.exitCode === null) {
+      log.error(`fine-threads: ${result.error}`);
+      return { success: false };
+    }
+    if (recorded) {
+      recordBuild(context.root, targetDirFor(crate, options, context.root), started, eventsFile, {
+        at: new Date(started),
+        project: context.projectName ?? crate.packageName,
+        cargoWorkspace: crate.cargoWorkspace,
+        mode: command,
+        profile: options.profile ?? (options.release ? 'release' : 'dev'),
+        target: options.target,
+        toolchain: plan.support?.release,
+        cores: plan.cores,
+        threads: plan.threads,
+        success: result.exitCode === 0,
+      });
+    }
+    return { success: result.exitCode === 0 };
+  } finally {
+    rmSync(eventsFile, { force: true });
   }
-  return { success: result.exitCode === 0 };
 }

@@ -24,6 +24,8 @@ export interface CargoInvocation {
   trailing?: string[];
   /** `cargo run --bin`. */
   bin?: string;
+  /** `--timings`: cargo's report, from which builds are recorded. */
+  timings?: boolean;
 }
 
 export class CargoOptionError extends Error {}
@@ -56,6 +58,7 @@ export function cargoArgs(inv: CargoInvocation): string[] {
   if (o.target) argv.push('--target', o.target);
   if (o.targetDir) argv.push('--target-dir', o.targetDir);
   if (inv.bin) argv.push('--bin', inv.bin);
+  if (inv.timings) argv.push('--timings');
   argv.push(...(o.args ?? []));
   if (inv.trailing && inv.trailing.length > 0) argv.push('--', ...inv.trailing);
   return argv;
