@@ -88,8 +88,8 @@ export async function runCargoTask(
     // Relative to cargo's cwd, so the printed command reads like one typed by hand.
     const manifestPath = relative(crate.cwd, crate.manifestPath);
     argv = cargoArgs({ command, packageName: crate.packageName, manifestPath, options, timings: recorded, ...spec });
-    const toolchainArgs = argv[0].startsWith('+') ? [argv[0]] : [];
-    plan = await planThreads(context, crate.crateNames, options.frontendThreads, toolchainArgs, crate.cwd, eventsFile);
+    const toolchain = argv[0].startsWith('+') ? argv[0].slice(1) : undefined;
+    plan = await planThreads(context, crate.crateNames, options.frontendThreads, toolchain, crate.cwd, eventsFile);
   } catch (e) {
     if (e instanceof CargoOptionError || e instanceof ThreadOptionError) {
       log.error(`fine-threads: ${e.message}`);

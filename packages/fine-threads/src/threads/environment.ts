@@ -61,7 +61,7 @@ export async function planThreads(
   context: ExecutorContext,
   taskCrateNames: string[],
   cliValue: unknown,
-  toolchainArgs: string[],
+  toolchain: string | undefined,
   cwd: string,
   eventsFile: string,
 ): Promise<ThreadsPlan> {
@@ -70,7 +70,7 @@ export async function planThreads(
   if (threads.size === 0) return { env: {}, threads, cores, notes };
 
   const cacheFile = join(workspaceDataDirectoryForWorkspace(context.root), 'fine-threads-toolchains.json');
-  const support = await probeThreadsSupport(toolchainArgs, cwd, cacheFile);
+  const support = await probeThreadsSupport(toolchain, cwd, cacheFile);
   if (!support.flag) {
     notes.push(
       `fine-threads: rustc ${support.release} takes neither --jobs-frontend nor -Zthreads: building without front-end threads.`,

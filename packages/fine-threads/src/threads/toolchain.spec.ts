@@ -11,12 +11,12 @@ afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('probeThreadsSupport with the real toolchains', () => {
   it('stable takes -Zthreads= with RUSTC_BOOTSTRAP', async () => {
-    const s = await probeThreadsSupport([], dir, join(dir, 'cache.json'));
+    const s = await probeThreadsSupport(undefined, dir, join(dir, 'cache.json'));
     expect(s).toEqual({ flag: '-Zthreads=', bootstrap: true, release: expect.stringMatching(/^1\.\d+\.\d+$/) });
   });
 
   it('nightly takes -Zthreads= as it is', async () => {
-    const s = await probeThreadsSupport(['+nightly'], dir, join(dir, 'cache.json'));
+    const s = await probeThreadsSupport('nightly', dir, join(dir, 'cache.json'));
     expect(s).toEqual({ flag: '-Zthreads=', bootstrap: false, release: expect.stringMatching(/-nightly$/) });
   });
 });
@@ -38,12 +38,12 @@ describe('probeThreadsSupport decisions', () => {
 
   it('prefers --jobs-frontend on a compiler that has it', async () => {
     const { run } = fakeRustc('1.99.0-nightly', ['--jobs-frontend=', '-Zthreads=']);
-    expect((await probeThreadsSupport([], dir, join(dir, 'c.json'), run)).flag).toBe('--jobs-frontend=');
+    expect((await probeThreadsSupport(undefined, dir, join(dir, 'c.json'), run)).flag).toBe('--jobs-frontend=');
   });
 
   it('says null when the compiler takes neither', async () => {
     const { run } = fakeRustc('1.60.0', []);
-    expect(await probeThreadsSupport([], dir, join(dir, 'c.json'), run)).toEqual({
+    expect(await probeThreadsSupport(undefined, dir, join(dir, 'c.json'), run)).toEqual({
       flag: null,
       bootstrap: true,
       release: '1.60.0',
@@ -53,12 +53,12 @@ describe('probeThreadsSupport decisions', () => {
   it('probes once per toolchain version, then reads its cache', async () => {
     const cache = join(dir, 'c.json');
     const first = fakeRustc('1.95.0', ['-Zthreads=']);
-    await probeThreadsSupport([], dir, cache, first.run);
+    await probeThreadsSupport(undefined, dir, cache, first.run);
     const second = fakeRustc('1.95.0', ['-Zthreads=']);
-    expect((await probeThreadsSupport([], dir, cache, second.run)).flag).toBe('-Zthreads=');
+    expect((await probeThreadsSupport(undefined, dir, cache, second.run)).flag).toBe('-Zthreads=');
     expect(second.calls).toEqual([['-vV']]);
     const updated = fakeRustc('1.96.0', ['-Zthreads=']);
-    await probeThreadsSupport([], dir, cache, updated.run);
+    await probeThreadsSupport(undefined, dir, cache, updated.run);
     expect(updated.calls.length).toBeGreaterThan(1);
   });
 
@@ -66,7 +66,7 @@ describe('probeThreadsSupport decisions', () => {
     const cache = join(dir, 'c.json');
     writeFileSync(cache, '{"rustc');
     const { run } = fakeRustc('1.95.0', ['-Zthreads=']);
-    expect((await probeThreadsSupport([], dir, cache, run)).flag).toBe('-Zthreads=');
+    expect((await probeThreadsSupport(undefined, dir, cache, run)).flag).toBe('-Zthreads=');
   });
 });
 

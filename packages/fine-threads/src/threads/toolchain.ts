@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { ThreadOptionError } from './options';
 
 /** How a toolchain's rustc takes front-end threads. */
 export interface ThreadsSupport {
@@ -26,10 +27,16 @@ export function needsBootstrap(release: string): boolean {
 
 type Run = (args: string[], env: NodeJS.ProcessEnv, stdin?: string) => Promise<{ code: number; stdout: string }>;
 
-function runRustc(cwd: string): Run {
+/**
+ * The rustc cargo would run: `$RUSTC`, else `rustc` on PATH, with the
+ * toolchain chosen the way `cargo +name` chooses it (RUSTUP_TOOLCHAIN).
+ */
+function runRustc(cwd: string, toolchain: string | undefined): Run {
+  const rustc = process.env.RUSTC ?? 'rustc';
+  const base = { ...process.env, ...(toolchain ? { RUSTUP_TOOLCHAIN: toolchain } : {}) };
   return (args, env, stdin) =>
     new Promise((resolve) => {
-      const child = execFile('rustc', args, { cwd, env: { ...process.env, ...env } }, (error, stdout) => {
+      const child = execFile(rustc, args, { cwd, env: { ...base, ...env } }, (error, stdout) => {
         resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout });
       });
       child.stdin?.end(stdin ?? '');
@@ -42,13 +49,15 @@ function runRustc(cwd: string): Run {
  * `rustc -vV` text, so a toolchain update probes again.
  */
 export async function probeThreadsSupport(
-  toolchainArgs: string[],
+  toolchain: string | undefined,
   cwd: string,
   cacheFile: string,
-  run: Run = runRustc(cwd),
+  run: Run = runRustc(cwd, toolchain),
 ): Promise<ThreadsSupport> {
-  const version = await run([...toolchainArgs, '-vV'], {});
-  if (version.code !== 0) throw new Error(`\`rustc ${[...toolchainArgs, '-vV'].join(' ')}\` failed`);
+  const version = await run(['-vV'], {});
+  if (version.code !== 0) {
+    throw new ThreadOptionError(`\`rustc -vV\`${toolchain ? ` (toolchain ${toolchain})` : ''} failed: is the toolchain installed?`);
+  }
   const cache = readCache(cacheFile);
   const cached = cache[version.stdout];
   if (cached) return cached;
@@ -58,7 +67,7 @@ export async function probeThreadsSupport(
   let flag: ThreadsSupport['flag'] = null;
   for (const form of FLAG_FORMS) {
     const probe = await run(
-      [...toolchainArgs, `${form}2`, '--crate-type=lib', '--crate-name=fine_threads_probe', '--emit=metadata', '-o', '-', '-'],
+      [`${form}2`, '--crate-type=lib', '--crate-name=fine_threads_probe', '--emit=metadata', '-o', '-', '-'],
       bootstrap ? { RUSTC_BOOTSTRAP: '1' } : {},
     );
     if (probe.code === 0) {
