@@ -79,7 +79,7 @@ export async function runCargoTask(
 ): Promise<{ success: boolean }> {
   const eventsFile = join(tmpdir(), `fine-threads-events-${process.pid}-${Date.now()}.log`);
   // Builds and checks are recorded, for the tuner: cargo's own timing report is the source.
-  const recorded = command === 'build' || command === 'check';
+  const recorded = (command === 'build' || command === 'check') && options.record !== false;
   let argv: string[];
   let crate: CrateTarget;
   let plan: ThreadsPlan;

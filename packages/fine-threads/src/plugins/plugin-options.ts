@@ -6,9 +6,14 @@ export interface FineThreadsPluginOptions {
   lintTargetName?: string;
   runTargetName?: string;
   fmtTargetName?: string;
+  /**
+   * Front-end threads for crates that are not Nx projects (e.g. `syn`), by
+   * crate name: a count, or a table by core count. Read by the executors.
+   */
+  frontendThreads?: Record<string, number | Record<string, number>>;
 }
 
-export type NormalizedPluginOptions = Required<FineThreadsPluginOptions>;
+export type NormalizedPluginOptions = Required<Omit<FineThreadsPluginOptions, 'frontendThreads'>>;
 
 export function normalizePluginOptions(options: FineThreadsPluginOptions | undefined): NormalizedPluginOptions {
   return {

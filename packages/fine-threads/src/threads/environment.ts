@@ -2,7 +2,7 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import type { ExecutorContext } from '@nx/devkit';
 import { workspaceDataDirectoryForWorkspace } from 'nx/src/utils/cache-directory';
-import { crateNameOf, formatThreadTable, resolveThreadTable, type ThreadSource } from './options';
+import { crateNameOf, formatThreadTable, resolveThreadTable, ThreadOptionError, type ThreadSource } from './options';
 import { probeThreadsSupport, type ThreadsSupport } from './toolchain';
 
 /** The rustc wrapper shipped with the package: a POSIX sh script, so no Node per rustc. */
@@ -22,8 +22,9 @@ export function threadSources(context: ExecutorContext, taskCrateNames: string[]
     const map = (entry.options as { frontendThreads?: unknown } | undefined)?.frontendThreads;
     if (map === undefined) continue;
     if (typeof map !== 'object' || map === null || Array.isArray(map)) {
-      sources.push({ origin: 'nx.json frontendThreads', crateNames: [], setting: map });
-      continue;
+      throw new ThreadOptionError(
+        `nx.json frontendThreads: expected a map from crate name to count, e.g. { "syn": 2 }, got ${JSON.stringify(map)}`,
+      );
     }
     for (const [crate, setting] of Object.entries(map)) {
       sources.push({ origin: `nx.json frontendThreads.${crate}`, crateNames: [crateNameOf(crate)], setting });

@@ -11,6 +11,8 @@ export interface CargoCommonOptions {
   args?: string[];
   /** Not a cargo flag: read by the executor, applied by the rustc wrapper. */
   frontendThreads?: number;
+  /** Not a cargo flag: build and check record their timings unless this is false. */
+  record?: boolean;
 }
 
 export type CargoCommand = 'build' | 'check' | 'test' | 'clippy' | 'run';

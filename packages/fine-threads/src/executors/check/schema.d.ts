@@ -44,4 +44,8 @@ export interface CheckExecutorSchema {
    * rustc front-end threads for this crate in this run (0 = all cores), overriding the project's `metadata.frontendThreads`. Values above this machine's cores are clamped.
    */
   frontendThreads?: number;
+  /**
+   * Record this build's timings (cargo --timings) in .fine-threads/records.jsonl, for the tuner.
+   */
+  record?: boolean;
 }
