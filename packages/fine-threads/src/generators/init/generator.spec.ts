@@ -18,8 +18,10 @@ describe('init generator', () => {
   it('is idempotent', async () => {
     await initGenerator(tree, {});
     const once = tree.read('nx.json', 'utf8');
+    const ignoreOnce = tree.read('.gitignore', 'utf8');
     await initGenerator(tree, {});
     expect(tree.read('nx.json', 'utf8')).toBe(once);
+    expect(tree.read('.gitignore', 'utf8')).toBe(ignoreOnce);
     expect(readNxJson(tree)?.plugins?.filter((p) => p === 'fine-threads')).toHaveLength(1);
   });
 
@@ -32,6 +34,13 @@ describe('init generator', () => {
       '@nx/js/typescript',
       { plugin: 'fine-threads', options: { buildTargetName: 'cargo-build' } },
     ]);
+  });
+
+  it('keeps the build records out of git, once', async () => {
+    tree.write('.gitignore', 'node_modules\ntarget');
+    await initGenerator(tree, { skipFormat: true });
+    await initGenerator(tree, { skipFormat: true });
+    expect(tree.read('.gitignore', 'utf8')).toBe('node_modules\ntarget\n# fine-threads build records (per machine)\n.fine-threads/\n');
   });
 
   it('writes formatted JSON', async () => {
