@@ -55,18 +55,11 @@ export function parseWrapperEvents(text: string): FallbackEvent[] {
   return events;
 }
 
-export interface RecordContext {
-  at: Date;
-  project: string;
-  cargoWorkspace: string;
-  mode: 'build' | 'check';
-  profile: string;
-  target?: string;
-  toolchain: string;
-  cores: number;
-  threads: ReadonlyMap<string, number>;
-  success: boolean;
-}
+/** What the executor knows of the build, beside cargo's report. */
+export type RecordContext = Pick<
+  BuildRecord,
+  'project' | 'cargoWorkspace' | 'mode' | 'profile' | 'target' | 'toolchain' | 'cores' | 'success'
+> & { at: Date; threads: ReadonlyMap<string, number> };
 
 const round = (x: number) => Math.round(x * 1000) / 1000;
 

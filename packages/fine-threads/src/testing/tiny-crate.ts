@@ -38,3 +38,13 @@ export function tinyCrateWorkspace(): TempWorkspace {
   ws.write('tiny/src/main.rs', 'fn main() {\n    let args: Vec<String> = std::env::args().skip(1).collect();\n    println!("tiny got [{}] {}", args.join(","), tiny::double(21));\n}\n');
   return ws;
 }
+
+/** The tiny workspace for one spec file: made before its tests, removed after. */
+export function useTinyCrateWorkspace(): () => TempWorkspace {
+  let ws: TempWorkspace | undefined;
+  beforeAll(() => {
+    ws = tinyCrateWorkspace();
+  });
+  afterAll(() => ws?.dispose());
+  return () => ws as TempWorkspace;
+}

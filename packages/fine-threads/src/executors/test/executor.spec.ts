@@ -1,22 +1,18 @@
-import type { TempWorkspace } from '../../testing/temp-workspace';
-import { tinyCrateWorkspace } from '../../testing/tiny-crate';
+import { useTinyCrateWorkspace } from '../../testing/tiny-crate';
 
-let ws: TempWorkspace;
-beforeAll(() => {
-  ws = tinyCrateWorkspace();
-});
-afterAll(() => ws.dispose());
+// Runs the built executor through real nx and cargo.
+const workspace = useTinyCrateWorkspace();
 
 describe('test executor', () => {
   it("runs the crate's tests", () => {
-    const r = ws.nx(['test', 'tiny', '--skip-nx-cache']);
+    const r = workspace().nx(['test', 'tiny', '--skip-nx-cache']);
     expect(r.code).toBe(0);
     expect(r.output).toContain('> cargo test -p tiny');
     expect(r.output).toMatch(/test tests::doubles \.\.\. ok/);
   });
 
   it('passes testArgs to the test binaries and fails the task when a test fails', () => {
-    const r = ws.nx(['test', 'tiny', '--testArgs=--ignored', '--skip-nx-cache']);
+    const r = workspace().nx(['test', 'tiny', '--testArgs=--ignored', '--skip-nx-cache']);
     expect(r.code).not.toBe(0);
     expect(r.output).toContain('> cargo test -p tiny --manifest-path Cargo.toml -- --ignored');
     expect(r.output).toContain('the ignored test ran');
