@@ -230,6 +230,9 @@ describe('fine-threads-rustc under real cargo', () => {
   it(
     'changing the table, or setting or unsetting RUSTC_WRAPPER, recompiles nothing',
     () => {
+      // cargo's fingerprints hold neither RUSTC_WRAPPER nor our variables, and rustc does not
+      // record RUSTC_BOOTSTRAP in dep-info. (A changed RUSTC_WRAPPER only makes cargo redo its
+      // `rustc -vV` and `--crate-name ___ --print` probes, which compiles nothing.)
       expectBuilt(build({ target: 't2', table: 'beta=2', bootstrap: true }));
       expectAllFresh(build({ target: 't2', table: 'beta=1', bootstrap: true }));
       expectAllFresh(build({ target: 't2' }));
