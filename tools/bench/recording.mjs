@@ -52,6 +52,7 @@ try {
   const { parseTimingReport } = require(join(repo, 'packages/fine-threads/dist/recording/timings.js'));
   const { buildRecord } = require(join(repo, 'packages/fine-threads/dist/recording/record.js'));
   const { appendRecord } = require(join(repo, 'packages/fine-threads/dist/recording/store.js'));
+  build(true); // leaves target/cargo-timings/cargo-timing.html
   const html = readFileSync(join(ws, 'target', 'cargo-timings', 'cargo-timing.html'), 'utf8');
   const file = join(ws, 'bench-records.jsonl');
   const t0 = process.hrtime.bigint();

@@ -11,9 +11,11 @@ export interface FineThreadsPluginOptions {
    * crate name: a count, or a table by core count. Read by the executors.
    */
   frontendThreads?: Record<string, number | Record<string, number>>;
+  /** Jobs for the whole Nx run, shared by every cargo it starts (default: the cores; 0: no shared cap). */
+  jobs?: number;
 }
 
-export type NormalizedPluginOptions = Required<Omit<FineThreadsPluginOptions, 'frontendThreads'>>;
+export type NormalizedPluginOptions = Required<Omit<FineThreadsPluginOptions, 'frontendThreads' | 'jobs'>>;
 
 export function normalizePluginOptions(options: FineThreadsPluginOptions | undefined): NormalizedPluginOptions {
   return {

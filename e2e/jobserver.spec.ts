@@ -1,0 +1,101 @@
+import { chmodSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { delimiter } from 'node:path';
+import { TempWorkspace } from '../packages/fine-threads/src/testing/temp-workspace';
+
+// One jobserver for the whole Nx run: with J=2, two Cargo workspaces built side by side by
+// `nx run-many --parallel=4` never have more than 2 rustc running at once (a rustc spy on PATH
+// logs when each compile starts and ends).
+let ws: TempWorkspace;
+const spyLog = () => ws.path('spy.log');
+
+beforeAll(() => {
+  ws = TempWorkspace.fromExample('ft-jobs-');
+  // A second, independent Cargo workspace (its own target dir, so no shared cargo lock).
+  ws.write('tools-rs/Cargo.toml', '[workspace]\nmembers = ["crates/*"]\nresolver = "2"\n');
+  for (const name of ['lint-a', 'lint-b', 'lint-c']) {
+    // Enough code per crate that compiles overlap.
+    const body = Array.from({ length: 400 }, (_, i) => `pub fn f${i}(x: u64) -> u64 { (0..x).map(|v| v * ${i}).filter(|v| v % 3 == 0).sum() }`).join('\n');
+    ws.crate(`tools-rs/crates/${name}`, name, `${body}\n`);
+  }
+  // Its three crates compile in parallel under `nx build lint-all`.
+  ws.crate(
+    'tools-rs/crates/lint-all',
+    'lint-all',
+    'pub use lint_a::f1 as a;\npub use lint_b::f1 as b;\npub use lint_c::f1 as c;\n',
+    '[dependencies]\nlint-a = { path = "../lint-a" }\nlint-b = { path = "../lint-b" }\nlint-c = { path = "../lint-c" }\n',
+  );
+  // The spy logs each compile's start and end (ns) around the real rustc.
+  ws.write(
+    'spy/rustc',
+    [
+      '#!/bin/sh',
+      'name=; prev=',
+      'for a do [ "$prev" = --crate-name ] && name=$a; prev=$a; done',
+      'real=$(rustup which rustc)',
+      'case $name in ""|___) exec "$real" "$@" ;; esac',
+      'echo "start $(date +%s%N) $name" >> "$SPY_LOG"',
+      '"$real" "$@"; rc=$?',
+      'echo "end $(date +%s%N) $name" >> "$SPY_LOG"',
+      'exit $rc',
+      '',
+    ].join('\n'),
+  );
+  chmodSync(ws.path('spy/rustc'), 0o755);
+});
+afterAll(() => ws.dispose());
+
+function maxConcurrent(): number {
+  const events = readFileSync(spyLog(), 'utf8')
+    .split('\n')
+    .filter((l) => l.length > 0)
+    .map((l) => {
+      const [kind, ns] = l.split(' ');
+      return { t: BigInt(ns), d: kind === 'start' ? 1 : -1 };
+    })
+    // Ends before starts at the same instant.
+    .sort((a, b) => (a.t === b.t ? a.d - b.d : a.t < b.t ? -1 : 1));
+  let now = 0;
+  let max = 0;
+  for (const e of events) {
+    now += e.d;
+    max = Math.max(max, now);
+  }
+  return max;
+}
+
+function buildAll(jobs: number): { code: number | null; output: string; max: number } {
+  ws.write('nx.json', JSON.stringify({ plugins: [{ plugin: 'fine-threads', options: { jobs } }] }));
+  rmSync(ws.path('target'), { recursive: true, force: true });
+  rmSync(ws.path('tools-rs/target'), { recursive: true, force: true });
+  rmSync(spyLog(), { force: true });
+  // heavy (this workspace) and lint-all (the other one): two cargos, each wanting 2 jobs.
+  const r = ws.nx(['run-many', '-t', 'build', '--projects=heavy,lint-all', '--parallel=4', '--skip-nx-cache'], {
+    PATH: `${ws.path('spy')}${delimiter}${process.env.PATH}`,
+    SPY_LOG: spyLog(),
+    CARGO_BUILD_JOBS: '2',
+  });
+  return { code: r.code, output: r.output, max: maxConcurrent() };
+}
+
+describe('the shared jobserver', () => {
+  it('without it, two Cargo workspaces side by side run more than 2 rustc at once', () => {
+    const r = buildAll(0);
+    expect(r.code).toBe(0);
+    expect(r.max).toBeGreaterThan(2);
+  }, 300_000);
+
+  it('with J=2, never more than 2 rustc at once, and the run leaves no fifo behind', () => {
+    const r = buildAll(2);
+    expect(r.code).toBe(0);
+    expect(r.max).toBeLessThanOrEqual(2);
+    expect(r.max).toBeGreaterThanOrEqual(1);
+    const dir = ws.path('.nx/workspace-data/fine-threads-jobserver');
+    let left: string[] = [];
+    try {
+      left = readdirSync(dir);
+    } catch {
+      // never made, or removed
+    }
+    expect(left).toEqual([]);
+  }, 300_000);
+});
