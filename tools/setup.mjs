@@ -54,6 +54,10 @@ for (const [cmd, args] of tools) {
   if (!v) fail(`\`${cmd} ${args.join(' ')}\` failed: install Rust with rustup (https://rustup.rs), with the clippy and rustfmt components`);
   step(v);
 }
+// The front-end threads tests build on nightly too (no RUSTC_BOOTSTRAP there).
+const nightly = version('cargo', ['+nightly', '--version']);
+if (!nightly) fail('`cargo +nightly --version` failed: the tests need a nightly toolchain (rustup toolchain install nightly)');
+step(nightly);
 
 // 3. The plugin, compiled to packages/fine-threads/dist (what Nx loads).
 step('building the plugin (tsc)');
