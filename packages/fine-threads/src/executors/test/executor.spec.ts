@@ -8,7 +8,7 @@ describe('test executor', () => {
     const r = workspace().nx(['test', 'tiny', '--skip-nx-cache']);
     expect(r.code).toBe(0);
     expect(r.output).toContain('> cargo test -p tiny');
-    expect(r.output).toMatch(/test tests::doubles \.\.\. ok/);
+    expect(r.output).toMatch(/test tests::doubles \.\.\.\s+ok/);
   });
 
   it('passes testArgs to the test binaries and fails the task when a test fails', () => {
