@@ -1,6 +1,6 @@
 import { chmodSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { delimiter } from 'node:path';
-import { TempWorkspace } from '../packages/fine-threads/src/testing/temp-workspace';
+import { processesUnder, TempWorkspace } from '../packages/fine-threads/src/testing/temp-workspace';
 
 // One jobserver for the whole Nx run: with J=2, two Cargo workspaces built side by side by
 // `nx run-many --parallel=4` never have more than 2 rustc running at once (a rustc spy on PATH
@@ -63,18 +63,28 @@ function maxConcurrent(): number {
   return max;
 }
 
-function buildAll(jobs: number): { code: number | null; output: string; max: number } {
+// heavy (this workspace) and lint-all (the other one): two cargos, each wanting 2 jobs.
+const RUN_MANY = ['run-many', '-t', 'build', '--projects=heavy,lint-all', '--parallel=4', '--skip-nx-cache'];
+
+function prepare(jobs: number): NodeJS.ProcessEnv {
   ws.write('nx.json', JSON.stringify({ plugins: [{ plugin: 'fine-threads', options: { jobs } }] }));
   rmSync(ws.path('target'), { recursive: true, force: true });
   rmSync(ws.path('tools-rs/target'), { recursive: true, force: true });
   rmSync(spyLog(), { force: true });
-  // heavy (this workspace) and lint-all (the other one): two cargos, each wanting 2 jobs.
-  const r = ws.nx(['run-many', '-t', 'build', '--projects=heavy,lint-all', '--parallel=4', '--skip-nx-cache'], {
-    PATH: `${ws.path('spy')}${delimiter}${process.env.PATH}`,
-    SPY_LOG: spyLog(),
-    CARGO_BUILD_JOBS: '2',
-  });
+  return { PATH: `${ws.path('spy')}${delimiter}${process.env.PATH}`, SPY_LOG: spyLog(), CARGO_BUILD_JOBS: '2' };
+}
+
+function buildAll(jobs: number): { code: number | null; output: string; max: number } {
+  const r = ws.nx(RUN_MANY, prepare(jobs));
   return { code: r.code, output: r.output, max: maxConcurrent() };
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** The parent of a process, from /proc. */
+function parentOf(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
 }
 
 describe('the shared jobserver', () => {
@@ -97,5 +107,30 @@ describe('the shared jobserver', () => {
       // never made, or removed
     }
     expect(left).toEqual([]);
+  }, 300_000);
+
+  it('after an executor is SIGKILLed mid-build, the next run starts clean with its full J', async () => {
+    const nx = ws.spawnNx(RUN_MANY, prepare(2));
+    const exited = new Promise((resolve) => nx.once('exit', resolve));
+    // Wait for a compile, then kill -9 the executor (the task process) that started its cargo.
+    let victim: number | undefined;
+    for (let i = 0; i < 600 && victim === undefined; i++) {
+      await sleep(100);
+      const rustc = processesUnder(ws.root).find((p) => /\brustc\b.*--crate-name (?!___)/.test(p.cmd));
+      if (rustc) {
+        try {
+          victim = parentOf(parentOf(rustc.pid));
+        } catch {
+          // it ended meanwhile
+        }
+      }
+    }
+    expect(victim).toBeDefined();
+    process.kill(victim as number, 'SIGKILL');
+    await exited;
+    // Its cargo is an orphan now and may still finish its job; the next run must not care.
+    const r = buildAll(2);
+    expect(r.code).toBe(0);
+    expect(r.max).toBe(2);
   }, 300_000);
 });
