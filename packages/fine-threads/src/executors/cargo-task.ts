@@ -80,7 +80,8 @@ export async function runCargoTask(
 ): Promise<{ success: boolean }> {
   const eventsFile = join(tmpdir(), `fine-threads-events-${process.pid}-${Date.now()}.log`);
   // Builds and checks are recorded, for the tuner: cargo's own timing report is the source.
-  const recorded = (command === 'build' || command === 'check') && options.record !== false;
+  const mode = command === 'build' || command === 'check' ? command : undefined;
+  const recorded = mode !== undefined && options.record !== false;
   let argv: string[];
   let crate: CrateTarget;
   let plan: ThreadsPlan;
@@ -112,12 +113,12 @@ export async function runCargoTask(
       log.error(`fine-threads: ${result.error}`);
       return { success: false };
     }
-    if (recorded) {
+    if (mode && recorded) {
       recordBuild(context.root, targetDirFor(crate, options, context.root), started, eventsFile, {
         at: new Date(started),
         project: context.projectName ?? crate.packageName,
         cargoWorkspace: crate.cargoWorkspace,
-        mode: command,
+        mode,
         profile: options.profile ?? (options.release ? 'release' : 'dev'),
         target: options.target,
         toolchain: plan.support?.release,
