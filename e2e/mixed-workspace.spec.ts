@@ -9,12 +9,14 @@ beforeAll(() => {
 afterAll(() => ws.dispose());
 
 const crates = ['app', 'basis', 'codegen', 'heavy', 'testkit', 'util'];
+// The second, independent Cargo workspace under tools/.
+const toolCrates = ['rulebook', 'rules-naming', 'rules-style'];
 
 describe('the bundled example', () => {
   it('lists every crate and the TS package as Nx projects', () => {
     const r = ws.nx(['show', 'projects', '--json']);
     expect(r.code).toBe(0);
-    expect((JSON.parse(r.stdout) as string[]).sort()).toEqual(['@mixed/web', ...crates].sort());
+    expect((JSON.parse(r.stdout) as string[]).sort()).toEqual(['@mixed/web', ...crates, ...toolCrates].sort());
   });
 
   it('shows inferred, cacheable cargo targets on a crate', () => {
@@ -34,6 +36,7 @@ describe('the bundled example', () => {
     expect(targets('heavy')).toEqual(['basis', 'testkit', 'util']); // testkit: dev-dependency
     expect(targets('util')).toEqual(['basis', 'codegen']); // codegen: build-dependency
     expect(targets('@mixed/web')).toEqual(['app']); // package.json dependency on the crate
+    expect(targets('rulebook')).toEqual(['rules-naming', 'rules-style']); // the other Cargo workspace
   });
 
   it('builds heavy with cargo, then serves it from the Nx cache, restoring its artifacts', () => {
@@ -67,13 +70,14 @@ describe('the bundled example', () => {
     expect(after.output).toMatch(/Compiling\s+basis/);
   });
 
-  it('checks every project with run-many, and the second run is all cache hits', () => {
+  it('checks every crate of both Cargo workspaces with run-many, and the second run is all cache hits', () => {
+    const all = [...crates, ...toolCrates];
     const first = ws.nx(['run-many', '-t', 'check']);
     expect(first.code).toBe(0);
-    for (const c of crates) expect(first.output).toContain(`nx run ${c}:check`);
+    for (const c of all) expect(first.output).toContain(`nx run ${c}:check`);
     const second = ws.nx(['run-many', '-t', 'check']);
     expect(second.code).toBe(0);
-    expect(second.output).toMatch(new RegExp(`Cache:\\s+${crates.length}/${crates.length} hit`));
+    expect(second.output).toMatch(new RegExp(`Cache:\\s+${all.length}/${all.length} hit`));
   });
 
   it('runs the app binary and the tests', () => {

@@ -33,4 +33,6 @@ for (const [source, deps] of Object.entries(graph.dependencies)) {
 nx('build', 'heavy');
 nx('build', 'heavy'); // the second time from the Nx cache
 nx('run', 'app:run');
+// Both Cargo workspaces (the root one and tools/) at once, inside one shared jobserver.
+nx('run-many', '-t', 'check');
 console.log('\ndemo: done. The example lives in examples/mixed-workspace; cargo wrote its target/ there.');
