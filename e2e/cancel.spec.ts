@@ -1,6 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
-import { processesUnder, TempWorkspace } from '../packages/fine-threads/src/testing/temp-workspace';
+import { parentOf, processesUnder, TempWorkspace } from '../packages/fine-threads/src/testing/temp-workspace';
 
 // SIGINT or SIGTERM to a running `nx build` ends cargo and every rustc under it within 2 s.
 let ws: TempWorkspace;
@@ -27,15 +27,10 @@ const exited = (child: ChildProcess) =>
     else child.once('exit', (code) => resolve(code));
   });
 
-/** The parent of a process, from /proc. */
-function parentOf(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-}
-
 // Nx forwards a signal it gets to its task processes; a task process can also
-// be signalled on its own (by an agent, a supervisor or a user's kill), which
-// is the case only the executor itself can handle.
+// be signalled on its own (by an agent, a supervisor or a user's kill). Either
+// way no compiler may outlive the task (Nx's own tree-kill and the executor's
+// handler both see to it).
 describe.each([
   ['SIGINT', 'nx'],
   ['SIGTERM', 'nx'],

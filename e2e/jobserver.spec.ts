@@ -1,6 +1,6 @@
 import { chmodSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { delimiter } from 'node:path';
-import { processesUnder, TempWorkspace } from '../packages/fine-threads/src/testing/temp-workspace';
+import { parentOf, processesUnder, TempWorkspace } from '../packages/fine-threads/src/testing/temp-workspace';
 
 // One jobserver for the whole Nx run: with J=2, two Cargo workspaces built side by side by
 // `nx run-many --parallel=4` never have more than 2 rustc running at once (a rustc spy on PATH
@@ -81,11 +81,6 @@ function buildAll(jobs: number): { code: number | null; output: string; max: num
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** The parent of a process, from /proc. */
-function parentOf(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-}
 
 describe('the shared jobserver', () => {
   it('without it, two Cargo workspaces side by side run more than 2 rustc at once', () => {

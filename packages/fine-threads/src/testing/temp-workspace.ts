@@ -141,3 +141,9 @@ export function processesUnder(dir: string): { pid: number; cmd: string }[] {
   }
   return out;
 }
+
+/** The parent of a process, from /proc. */
+export function parentOf(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+}
