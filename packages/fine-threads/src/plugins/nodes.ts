@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import type { CreateNodesResult, CreateNodesV2, ProjectConfiguration } from '@nx/devkit';
 import { workspaceDataDirectoryForWorkspace } from 'nx/src/utils/cache-directory';
 import { cargoMetadataArgs, condenseCargoError, type CargoMetadata } from '../utils/cargo-metadata';
-import { cratesFromMetadata, type CrateInfo } from '../utils/crates';
+import { cratesFromMetadata, rel, type CrateInfo } from '../utils/crates';
 import { log } from '../utils/log';
 import {
   FileHasher,
@@ -103,9 +103,9 @@ export async function inferCrates(
       continue;
     }
     const crates = cratesFromMetadata(result.metadata, workspaceRoot);
-    const workspaceManifest = crates[0]?.cargoWorkspaceRoot
-      ? join(crates[0].cargoWorkspaceRoot, 'Cargo.toml')
-      : manifest;
+    // Cargo names the workspace root itself, even for a workspace without members.
+    const root = rel(workspaceRoot, result.metadata.workspace_root);
+    const workspaceManifest = root === '.' ? 'Cargo.toml' : `${root}/Cargo.toml`;
     const entryManifests = [...new Set([workspaceManifest, manifest, ...crates.map((c) => c.manifestPath)])];
     const entry: WorkspaceEntry = {
       workspaceManifest,

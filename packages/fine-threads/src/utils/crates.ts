@@ -33,7 +33,8 @@ function toPosix(p: string): string {
   return sep === '/' ? p : p.split(sep).join('/');
 }
 
-function rel(nxRoot: string, absolute: string): string {
+/** A path relative to the Nx root, posix, `.` for the root itself. */
+export function rel(nxRoot: string, absolute: string): string {
   const r = toPosix(relative(nxRoot, absolute));
   return r === '' ? '.' : r;
 }
