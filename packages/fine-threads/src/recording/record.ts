@@ -11,6 +11,8 @@ export interface FallbackEvent {
 /** One compilation unit of a recorded build. Times in seconds from the build's start. */
 export interface UnitRecord {
   package: string;
+  /** Package version: tells two versions of one package apart (absent in the first records). */
+  version?: string;
   crate: string;
   kind: string;
   start: number;
@@ -72,6 +74,7 @@ export function buildRecord(report: TimingReport, ctx: RecordContext, fallbacks:
     const fallback = threaded !== undefined && fellBack.has(u.crateName);
     const unit: UnitRecord = {
       package: u.package,
+      version: u.version,
       crate: u.crateName,
       kind: u.kind,
       start: round(u.start),

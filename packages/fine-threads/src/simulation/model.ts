@@ -1,0 +1,81 @@
+/**
+ * The simulator's data: a build as a graph of units with measured durations,
+ * and a configuration (jobserver tokens, cores, per-crate front-end threads).
+ * Pure data; no I/O anywhere under src/simulation.
+ */
+
+/** One compilation unit (rustc invocation or build-script run). Times in seconds. */
+export interface SimUnit {
+  /** Unique in its graph: `<package> <version> <kind> <crate>` (see unitKey). */
+  key: string;
+  package: string;
+  /** Crate name as rustc and thread tables know it (dashes → underscores). */
+  crate: string;
+  /** As in records: "lib", "bin", "test", "build-script", "build-script-run", ... */
+  kind: string;
+  /** Front-end seconds at 1 thread: until metadata (.rmeta) is written. 0 where there is none. */
+  frontend: number;
+  /** Seconds after metadata until the unit ends (codegen, link; a build-script run's whole span). */
+  backend: number;
+  /** Units (indices into SimGraph.units) whose END this unit waits for. */
+  deps: number[];
+  /** Units whose METADATA this unit waits for (cargo's pipelining of libs). */
+  rmetaDeps: number[];
+}
+
+export interface SimGraph {
+  units: SimUnit[];
+}
+
+/**
+ * How a crate's front-end time scales with threads, as a factor of its 1-thread time:
+ * factor(n) = (1 - parallel) + parallel / min(n, plateau) + (n > 1 ? overhead : 0).
+ * Fitted per crate from records at several n where they exist (fitCurve), DEFAULT_CURVE otherwise.
+ */
+export interface SpeedupCurve {
+  /** Fraction of the front-end that threads divide (0..1). */
+  parallel: number;
+  /** Threads past which nothing more is gained. */
+  plateau: number;
+  /** Fixed cost, as a fraction of the 1-thread time, of running the parallel front-end at all. */
+  overhead: number;
+  /** Where the numbers came from: "fitted" from records at >= 2 thread counts, or "default". */
+  source: 'fitted' | 'default';
+}
+
+export interface SimConfig {
+  /** Jobserver tokens J: running rustc processes plus their extra front-end threads never exceed J. */
+  tokens: number;
+  /** CPU cores: when more threads run than cores, all slow down in proportion. */
+  cores: number;
+  /** crate → requested front-end threads (absent = 1; 0 = all cores). */
+  threads: Record<string, number>;
+  /** crate → curve; crates not in it use defaultCurve. */
+  curves: Record<string, SpeedupCurve>;
+  defaultCurve: SpeedupCurve;
+}
+
+export interface SimUnitResult {
+  key: string;
+  crate: string;
+  kind: string;
+  start: number;
+  /** When metadata was written (start + front-end as simulated). */
+  metadata: number;
+  end: number;
+  /** Threads requested for this unit in the configuration. */
+  threads: number;
+}
+
+/** Busy samples: from t on (until the next sample) this many units ran using this many threads. */
+export interface SimSample {
+  t: number;
+  running: number;
+  threads: number;
+}
+
+export interface SimResult {
+  makespan: number;
+  units: SimUnitResult[];
+  samples: SimSample[];
+}
