@@ -59,6 +59,18 @@ const nightly = version('cargo', ['+nightly', '--version']);
 if (!nightly) fail('`cargo +nightly --version` failed: the tests need a nightly toolchain (rustup toolchain install nightly)');
 step(nightly);
 
+// The HTML report's e2e spec opens the report in Debian's chromium (driven by playwright-core,
+// which downloads no browser of its own); install it when missing rather than skip the spec.
+const chromium = '/usr/bin/chromium';
+if (!existsSync(chromium)) {
+  step(`installing Debian's chromium for the report's browser test (apt-get install chromium)`);
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  run('apt-get', ['update', '-qq'], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+  run('apt-get', ['install', '-y', '-qq', 'chromium'], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+} else {
+  step(`chromium: ${version(chromium, ['--version']) ?? chromium}`);
+}
+
 // 3. The plugin, compiled to packages/fine-threads/dist (what Nx loads).
 step('building the plugin (tsc)');
 run(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'packages/fine-threads/tsconfig.lib.json']);
