@@ -21,16 +21,26 @@ export interface SimUnit {
   deps: number[];
   /** Units whose METADATA this unit waits for (cargo's pipelining of libs). */
   rmetaDeps: number[];
+  /**
+   * When the unit started in the recorded build, if it ran: breaks ties between units of equal
+   * priority the way that build did (cargo itself breaks them in hash-map order, at random).
+   */
+  recordedStart?: number;
 }
 
 export interface SimGraph {
   units: SimUnit[];
+  /** Seconds cargo spends before its first unit starts (resolution, fingerprints); 0 when absent. */
+  startup?: number;
 }
 
 /**
- * How a crate's front-end time scales with threads, as a factor of its 1-thread time:
- * factor(n) = (1 - parallel) + parallel / min(n, plateau) + (n > 1 ? overhead : 0).
- * Fitted per crate from records at several n where they exist (fitCurve), DEFAULT_CURVE otherwise.
+ * How a crate's front-end time scales with threads, as a factor of its 1-thread time, for a
+ * rustc asked for N threads that runs n of them (1 + the jobserver tokens its helpers hold):
+ * factor(N, n) = (1 - parallel) + parallel / min(n, plateau) + (N > 1 ? overhead : 0).
+ * The overhead follows N, not n: rustc built for N > 1 threads pays for its locks even when no
+ * helper gets a token. Fitted per crate from records at several N where they exist (fitCurve),
+ * DEFAULT_CURVE otherwise.
  */
 export interface SpeedupCurve {
   /** Fraction of the front-end that threads divide (0..1). */
