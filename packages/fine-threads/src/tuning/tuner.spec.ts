@@ -1,0 +1,76 @@
+import type { SimGraph, SimUnit, SpeedupCurve } from '../simulation/model';
+import { predictAt, tune } from './tuner';
+
+const curve: SpeedupCurve = { parallel: 0.8, plateau: 8, overhead: 0.05, source: 'default' };
+
+function unit(crate: string, frontend: number, backend: number, rmetaDeps: number[] = [], deps: number[] = []): SimUnit {
+  return { key: `${crate} 0.1.0 lib ${crate}`, package: crate, crate, kind: 'lib', frontend, backend, deps, rmetaDeps };
+}
+
+/** Six small crates side by side, then one big crate that needs them all: the seed's shape. */
+function lateBigCrate(): SimGraph {
+  const small = Array.from({ length: 6 }, (_, i) => unit(`small${i}`, 0.5, 0.3));
+  return { units: [...small, unit('big', 10, 1, small.map((_, i) => i))] };
+}
+
+/** Forty independent crates of a second each: the cores are never idle. */
+function wideGraph(): SimGraph {
+  return { units: Array.from({ length: 40 }, (_, i) => unit(`w${i}`, 1, 0.2)) };
+}
+
+describe('tune', () => {
+  it('threads one long front-end at the end of the graph, and nothing else', () => {
+    const result = tune({ builds: [{ label: 'app', graph: lateBigCrate() }], cores: 2, curves: {}, defaultCurve: curve });
+    expect(result.table).toEqual({ big: 2 });
+    const [p] = result.predicted;
+    expect(p.tuned).toBeLessThan(p.baseline - 2);
+    const big = result.decisions.find((d) => d.crate === 'big');
+    expect(big?.threads).toBe(2);
+    expect(big?.saving).toBeGreaterThan(2);
+    expect(big?.reason).toMatch(/^big: front-end 10\.0 s, .* → 2 threads, saves \d+\.\d s/);
+  });
+
+  it('threads nothing in a wide graph of small crates', () => {
+    const result = tune({ builds: [{ label: 'all', graph: wideGraph() }], cores: 2, curves: {}, defaultCurve: curve });
+    expect(result.table).toEqual({});
+    expect(result.predicted[0].tuned).toBe(result.predicted[0].baseline);
+  });
+
+  it('never goes past the fitted plateau, nor past the cores', () => {
+    const flat: SpeedupCurve = { parallel: 0.9, plateau: 3, overhead: 0, source: 'fitted' };
+    const at8 = tune({ builds: [{ label: 'app', graph: lateBigCrate() }], cores: 8, curves: { big: flat }, defaultCurve: curve });
+    expect(at8.table.big).toBeLessThanOrEqual(3);
+    expect(at8.table.big).toBeGreaterThanOrEqual(2);
+    const at2 = tune({ builds: [{ label: 'app', graph: lateBigCrate() }], cores: 2, curves: { big: flat }, defaultCurve: curve });
+    expect(at2.table.big).toBe(2);
+  });
+
+  it('leaves a crate whose curve shows no gain, and an excluded crate, at 1 with the reason', () => {
+    const none: SpeedupCurve = { parallel: 0, plateau: 1, overhead: 0.1, source: 'fitted' };
+    const flat = tune({ builds: [{ label: 'app', graph: lateBigCrate() }], cores: 2, curves: { big: none }, defaultCurve: curve });
+    expect(flat.table).toEqual({});
+    const excluded = tune({
+      builds: [{ label: 'app', graph: lateBigCrate() }],
+      cores: 2,
+      curves: {},
+      defaultCurve: curve,
+      exclude: { big: 'reverted by the guard' },
+    });
+    expect(excluded.table).toEqual({});
+    expect(excluded.decisions.find((d) => d.crate === 'big')?.reason).toMatch(/→ 1: reverted by the guard$/);
+  });
+
+  it('does not thread a crate whose saving is under the noise margin', () => {
+    const result = tune({ builds: [{ label: 'app', graph: lateBigCrate() }], cores: 2, curves: {}, defaultCurve: curve, margin: 100 });
+    expect(result.table).toEqual({});
+    expect(result.decisions.find((d) => d.crate === 'big')?.reason).toMatch(/not above the noise margin 100\.0 s/);
+  });
+
+  it('is deterministic, and predicts bigger machines no slower', () => {
+    const input = { builds: [{ label: 'app', graph: lateBigCrate() }], cores: 2, curves: {}, defaultCurve: curve };
+    expect(tune(input)).toEqual(tune(input));
+    const [at2] = predictAt(input, {}, 2);
+    const [at64] = predictAt(input, {}, 64);
+    expect(at64).toBeLessThanOrEqual(at2);
+  });
+});
