@@ -32,6 +32,8 @@ export interface SimGraph {
   units: SimUnit[];
   /** Seconds cargo spends before its first unit starts (resolution, fingerprints); 0 when absent. */
   startup?: number;
+  /** Recorded units that matched no unit of the graph, and were left out (`<package> <version> <kind> <crate>`). */
+  leftOut?: string[];
 }
 
 /**

@@ -1,0 +1,70 @@
+import { DEFAULT_CURVE, effectiveThreads, fitCurve, singleThreadFrontend, type CurveSample } from './fit';
+import { frontendFactor } from './simulate';
+import type { SpeedupCurve } from './model';
+
+const truth: SpeedupCurve = { parallel: 0.4, plateau: 8, overhead: 0.08, source: 'fitted' };
+
+/** What a crate of 10 s at 1 thread would record under the true curve, with a relative error. */
+function sample(threads: number, concurrent: number, tokens: number, error = 0): CurveSample {
+  const n = effectiveThreads({ threads, concurrent, tokens });
+  return { threads, concurrent, tokens, frontend: 10 * frontendFactor(truth, threads, n) * (1 + error) };
+}
+
+describe('effectiveThreads', () => {
+  it('is N less what the other units held, at least 1', () => {
+    expect(effectiveThreads({ threads: 2, concurrent: 1, tokens: 2 })).toBe(1);
+    expect(effectiveThreads({ threads: 2, concurrent: 0.5, tokens: 2 })).toBe(1.5);
+    expect(effectiveThreads({ threads: 4, concurrent: 1, tokens: 8 })).toBe(4);
+    expect(effectiveThreads({ threads: 4, concurrent: 1, tokens: 8, cores: 2 })).toBe(4);
+    expect(effectiveThreads({ threads: 2, concurrent: 0 })).toBe(2);
+    expect(effectiveThreads({ threads: 1, concurrent: 3, tokens: 2 })).toBe(1);
+  });
+});
+
+describe('fitCurve', () => {
+  it('recovers parallel fraction and overhead from front-ends with and without a free token', () => {
+    const fitted = fitCurve([sample(1, 0, 2), sample(1, 1, 2), sample(2, 0, 2), sample(2, 1, 2)]);
+    expect(fitted.source).toBe('fitted');
+    expect(fitted.parallel).toBeCloseTo(0.4, 2);
+    expect(fitted.overhead).toBeCloseTo(0.08, 2);
+  });
+
+  it('stays close with a few per cent of noise', () => {
+    const fitted = fitCurve([sample(1, 0, 2, 0.03), sample(1, 0, 2, -0.02), sample(2, 0, 2, -0.03), sample(2, 1, 2, 0.02), sample(2, 1, 2, -0.01)]);
+    expect(Math.abs(fitted.parallel - 0.4)).toBeLessThan(0.1);
+    expect(Math.abs(fitted.overhead - 0.08)).toBeLessThan(0.05);
+  });
+
+  it('with only 1 and 2 free threads, fits their ratio and leans to the prior for the rest', () => {
+    const fitted = fitCurve([sample(1, 0, 2), sample(2, 0, 2)]);
+    const ratio = frontendFactor(truth, 2, 2);
+    expect(frontendFactor(fitted, 2, 2)).toBeCloseTo(ratio, 2);
+    // The prior's own split is nearer than any other point on that line.
+    expect(Math.abs(fitted.overhead - DEFAULT_CURVE.overhead)).toBeLessThan(0.06);
+  });
+
+  it('returns the prior when the samples cannot separate base from overhead', () => {
+    expect(fitCurve([sample(1, 0, 2), sample(1, 1, 2)])).toBe(DEFAULT_CURVE);
+    expect(fitCurve([sample(2, 0, 2), sample(2, 1, 2)])).toBe(DEFAULT_CURVE);
+    expect(fitCurve([])).toBe(DEFAULT_CURVE);
+    const prior: SpeedupCurve = { parallel: 0.3, plateau: 4, overhead: 0.05, source: 'default' };
+    expect(fitCurve([sample(2, 0, 2)], prior)).toBe(prior);
+    expect(fitCurve([sample(1, 0, 2), sample(2, 0, 2)], prior).plateau).toBe(4);
+  });
+
+  it('reads a front-end on fewer cores than threads as slowed by the sharing', () => {
+    // 2 threads with a token on 1 core: truth × 2 (two threads share the core).
+    const oneCore: CurveSample = { threads: 2, concurrent: 0, tokens: 2, cores: 1, frontend: 10 * frontendFactor(truth, 2, 2) * 2 };
+    const fitted = fitCurve([sample(1, 0, 2), sample(2, 1, 2), oneCore]);
+    expect(fitted.parallel).toBeCloseTo(0.4, 2);
+    expect(fitted.overhead).toBeCloseTo(0.08, 2);
+  });
+});
+
+describe('singleThreadFrontend', () => {
+  it('divides a threaded front-end back by its factor', () => {
+    expect(singleThreadFrontend(sample(2, 0, 2), truth)).toBeCloseTo(10);
+    expect(singleThreadFrontend(sample(2, 1, 2), truth)).toBeCloseTo(10);
+    expect(singleThreadFrontend(sample(1, 1, 2), truth)).toBeCloseTo(10);
+  });
+});

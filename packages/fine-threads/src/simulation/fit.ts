@@ -1,0 +1,115 @@
+/**
+ * A crate's front-end speed-up curve, fitted to its recorded front-ends at several thread counts.
+ * Pure.
+ *
+ * A record's front-end was measured under contention: a rustc asked for N threads runs only as
+ * many as it holds tokens for, and the other units running (`concurrent`) held the rest. So each
+ * sample is read at n = clamp(tokens - concurrent, 1, N) threads (and, when concurrent + n
+ * exceeds the cores, as stretched by that ratio, as the simulator slows them), and the model
+ *   frontend = base × ((1 - parallel) + parallel / min(n, plateau) + (N > 1 ? overhead : 0))
+ * is fitted by least squares over parallel ∈ [0, 1] and overhead ∈ [0, 1] (a grid, base in
+ * closed form), with a light pull towards the prior (DEFAULT_CURVE) that only decides between
+ * fits the data cannot tell apart: one front-end at 1 thread and one at 2 fix
+ * 1 - parallel/2 + overhead, not the two apart.
+ */
+import type { SpeedupCurve } from './model';
+
+export interface CurveSample {
+  /** Threads the unit was asked to run (1 = none). */
+  threads: number;
+  /** Its recorded front-end, seconds. */
+  frontend: number;
+  /** Average number of other units running during it. */
+  concurrent: number;
+  /** The build's jobserver tokens (cargo's -j). Absent: assumed N, i.e. its threads were free unless others ran. */
+  tokens?: number;
+  /** The machine's cores; absent: not a limit. */
+  cores?: number;
+}
+
+/**
+ * Measured with tools/bench/frontend-curve.mjs on this project's 2-core machine (stable 1.95,
+ * `cargo check`, the crate compiled alone, medians of 3 interleaved rounds, a loaded shared
+ * machine): `heavy` (examples/mixed-workspace) at 2 threads with a free token took 0.82 of its
+ * 1-thread front-end, and 1.13 with no free token (the helper never runs: the overhead alone).
+ * So overhead 0.13 and 1 - parallel/2 + 0.13 = 0.82. The plateau cannot be measured on 2 cores:
+ * 8 is the rustc project's own advice for -Zthreads (its 2023 announcement: gains up to 8
+ * threads, none beyond), an assumption, not a measurement.
+ */
+export const DEFAULT_CURVE: SpeedupCurve = { parallel: 0.62, plateau: 8, overhead: 0.13, source: 'default' };
+
+/** Threads a recorded front-end actually ran on average: its N, less the tokens the others held. */
+export function effectiveThreads(sample: Pick<CurveSample, 'threads' | 'concurrent' | 'tokens' | 'cores'>): number {
+  const n = Math.max(1, sample.threads);
+  return Math.max(1, Math.min(n, (sample.tokens ?? n) - sample.concurrent));
+}
+
+/** How much slower than alone a front-end ran because the threads outnumbered the cores. */
+function stretch(sample: CurveSample, n: number): number {
+  if (sample.cores === undefined) return 1;
+  return Math.max(1, (sample.concurrent + n) / sample.cores);
+}
+
+/** factor(N, n) for a curve; the same formula as the simulator's frontendFactor. */
+function factor(parallel: number, overhead: number, plateau: number, requested: number, n: number): number {
+  return 1 - parallel + parallel / Math.max(1, Math.min(n, plateau)) + (requested > 1 ? overhead : 0);
+}
+
+const COARSE = 0.05;
+const STEP = 0.001;
+/** Weight of the prior against the mean squared relative residual: small, it only breaks ties. */
+const PULL = 1e-4;
+
+/**
+ * Fits a curve to one crate's samples. Needs at least one sample at 1 thread and one above;
+ * otherwise base and overhead cannot be told apart and the prior comes back unchanged.
+ */
+export function fitCurve(samples: CurveSample[], prior: SpeedupCurve = DEFAULT_CURVE): SpeedupCurve {
+  const usable = samples.filter((s) => s.frontend > 0 && Number.isFinite(s.frontend) && s.threads >= 1);
+  if (!usable.some((s) => s.threads === 1) || !usable.some((s) => s.threads > 1)) return prior;
+  const mean = usable.reduce((sum, s) => sum + s.frontend, 0) / usable.length;
+  const y = usable.map((s) => s.frontend / mean);
+  const reads = usable.map((s) => {
+    const n = effectiveThreads(s);
+    return { requested: s.threads, n, stretch: stretch(s, n) };
+  });
+  const cost = (parallel: number, overhead: number) => {
+    let yg = 0;
+    let gg = 0;
+    const g = reads.map((r, i) => {
+      const gi = factor(parallel, overhead, prior.plateau, r.requested, r.n) * r.stretch;
+      yg += y[i] * gi;
+      gg += gi * gi;
+      return gi;
+    });
+    // Least-squares base for this shape: Σyg / Σg².
+    const base = yg / gg;
+    let residual = 0;
+    g.forEach((gi, i) => (residual += (y[i] - base * gi) ** 2));
+    return residual / g.length + PULL * ((parallel - prior.parallel) ** 2 + (overhead - prior.overhead) ** 2);
+  };
+  // A coarse grid over [0, 1]², then a fine one around its best point.
+  let best = { parallel: prior.parallel, overhead: prior.overhead, cost: Infinity };
+  const search = (p0: number, p1: number, o0: number, o1: number, step: number) => {
+    for (let parallel = p0; parallel <= p1 + 1e-9; parallel += step) {
+      for (let overhead = o0; overhead <= o1 + 1e-9; overhead += step) {
+        const c = cost(parallel, overhead);
+        if (c < best.cost) best = { parallel, overhead, cost: c };
+      }
+    }
+  };
+  search(0, 1, 0, 1, COARSE);
+  const clamp = (x: number) => Math.min(1, Math.max(0, x));
+  const { parallel, overhead } = best;
+  search(clamp(parallel - COARSE), clamp(parallel + COARSE), clamp(overhead - COARSE), clamp(overhead + COARSE), STEP);
+  return { parallel: round(best.parallel), plateau: prior.plateau, overhead: round(best.overhead), source: 'fitted' };
+}
+
+/** A recorded front-end brought back to 1 thread and no contention: divided by its curve's factor. */
+export function singleThreadFrontend(sample: CurveSample, curve: SpeedupCurve): number {
+  if (sample.threads <= 1) return sample.frontend / stretch(sample, 1);
+  const n = effectiveThreads(sample);
+  return sample.frontend / (factor(curve.parallel, curve.overhead, curve.plateau, sample.threads, n) * stretch(sample, n));
+}
+
+const round = (x: number) => Math.round(x * 1000) / 1000;
