@@ -32,6 +32,8 @@ export interface BuildRecord {
   at: string;
   /** Nx project and Cargo workspace (relative to the Nx root) the build ran for. */
   project: string;
+  /** Every Nx project of the build when one cargo ran for a batch of tasks (`project` is the first). */
+  projects?: string[];
   cargoWorkspace: string;
   mode: 'build' | 'check';
   profile: string;
@@ -60,7 +62,7 @@ export function parseWrapperEvents(text: string): FallbackEvent[] {
 /** What the executor knows of the build, beside cargo's report. */
 export type RecordContext = Pick<
   BuildRecord,
-  'project' | 'cargoWorkspace' | 'mode' | 'profile' | 'target' | 'toolchain' | 'cores' | 'success'
+  'project' | 'projects' | 'cargoWorkspace' | 'mode' | 'profile' | 'target' | 'toolchain' | 'cores' | 'success'
 > & { at: Date; threads: ReadonlyMap<string, number> };
 
 const round = (x: number) => Math.round(x * 1000) / 1000;
@@ -91,6 +93,7 @@ export function buildRecord(report: TimingReport, ctx: RecordContext, fallbacks:
     v: RECORD_VERSION,
     at: ctx.at.toISOString(),
     project: ctx.project,
+    ...(ctx.projects ? { projects: ctx.projects } : {}),
     cargoWorkspace: ctx.cargoWorkspace,
     mode: ctx.mode,
     profile: ctx.profile,

@@ -43,6 +43,18 @@ describe('cargoArgs', () => {
     expect(() => cargoArgs({ ...base, options: { release: true, profile: 'bench' } })).toThrow(CargoOptionError);
   });
 
+  it('selects several packages for one cargo, with its own flags before the user\'s args', () => {
+    const argv = cargoArgs({
+      ...base,
+      command: 'test',
+      packageName: ['a', 'b'],
+      options: { release: true, args: ['--locked'] },
+      flags: ['--no-fail-fast'],
+      trailing: ['--nocapture'],
+    });
+    expect(argv).toEqual(['test', '-p', 'a', '-p', 'b', '--manifest-path', 'crates/heavy/Cargo.toml', '--release', '--no-fail-fast', '--locked', '--', '--nocapture']);
+  });
+
   it('rejects a toolchain name that is not one', () => {
     expect(() => cargoArgs({ ...base, options: { toolchain: 'nightly; rm -rf /' } })).toThrow(/invalid toolchain/);
   });

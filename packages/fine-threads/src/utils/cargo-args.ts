@@ -19,7 +19,8 @@ export type CargoCommand = 'build' | 'check' | 'test' | 'clippy' | 'run';
 
 export interface CargoInvocation {
   command: CargoCommand;
-  packageName: string;
+  /** One package (`-p a`), or several for one cargo over a batch of tasks (`-p a -p b`). */
+  packageName: string | readonly string[];
   manifestPath: string;
   options: CargoCommonOptions;
   /** Arguments after `--`: for the test binary, clippy or the program run. */
@@ -28,6 +29,8 @@ export interface CargoInvocation {
   bin?: string;
   /** `--timings`: cargo's report, from which builds are recorded. */
   timings?: boolean;
+  /** Flags the executor itself adds (batch mode: `--keep-going`, `--message-format`), before the user's `args`. */
+  flags?: readonly string[];
 }
 
 export class CargoOptionError extends Error {}
@@ -46,7 +49,8 @@ export function cargoArgs(inv: CargoInvocation): string[] {
     if (!TOOLCHAIN.test(name)) throw new CargoOptionError(`invalid toolchain "${o.toolchain}" (expected a rustup toolchain name such as "nightly")`);
     argv.push(`+${name}`);
   }
-  argv.push(inv.command, '-p', inv.packageName, '--manifest-path', inv.manifestPath);
+  const packages = typeof inv.packageName === 'string' ? [inv.packageName] : inv.packageName;
+  argv.push(inv.command, ...packages.flatMap((p) => ['-p', p]), '--manifest-path', inv.manifestPath);
   if (o.release && o.profile !== undefined && o.profile !== 'release') {
     throw new CargoOptionError(`"release" and "profile: ${o.profile}" conflict: use one of them`);
   }
@@ -61,6 +65,7 @@ export function cargoArgs(inv: CargoInvocation): string[] {
   if (o.targetDir) argv.push('--target-dir', o.targetDir);
   if (inv.bin) argv.push('--bin', inv.bin);
   if (inv.timings) argv.push('--timings');
+  argv.push(...(inv.flags ?? []));
   argv.push(...(o.args ?? []));
   if (inv.trailing && inv.trailing.length > 0) argv.push('--', ...inv.trailing);
   return argv;
