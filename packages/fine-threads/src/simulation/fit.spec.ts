@@ -1,4 +1,5 @@
-import { DEFAULT_CURVE, effectiveThreads, fitCurve, singleThreadFrontend, type CurveSample } from './fit';
+import type { BuildRecord, UnitRecord } from '../recording/record';
+import { curveSamples, DEFAULT_CURVE, effectiveThreads, fitCurve, singleThreadFrontend, type CurveSample } from './fit';
 import { frontendFactor } from './simulate';
 import type { SpeedupCurve } from './model';
 
@@ -66,5 +67,50 @@ describe('singleThreadFrontend', () => {
     expect(singleThreadFrontend(sample(2, 0, 2), truth)).toBeCloseTo(10);
     expect(singleThreadFrontend(sample(2, 1, 2), truth)).toBeCloseTo(10);
     expect(singleThreadFrontend(sample(1, 1, 2), truth)).toBeCloseTo(10);
+  });
+});
+
+describe('curveSamples', () => {
+  const record = (mode: 'build' | 'check', units: Partial<UnitRecord>[], jobs = 2): BuildRecord => ({
+    v: 1 as BuildRecord['v'],
+    at: '2026-11-25T00:00:00.000Z',
+    project: 'app',
+    cargoWorkspace: '.',
+    mode,
+    profile: 'dev',
+    toolchain: '1.95.0',
+    cores: 2,
+    jobs,
+    threads: {},
+    success: true,
+    duration: 10,
+    fallbacks: [],
+    units: units.map((u) => ({ package: 'x', crate: 'x', kind: 'lib', start: 0, end: 5, threads: 1, concurrent: 0, ...u })),
+  });
+
+  it('reads each front-end with its build\'s tokens and cores, and leaves out build scripts and fallbacks', () => {
+    const samples = curveSamples([
+      record('check', [
+        { frontend: 4, backend: 0.05, end: 4.05 },
+        { crate: 'build_script_build', kind: 'build-script-run' },
+        { crate: 'y', frontend: 2, threads: 1, fallback: true },
+      ], 1),
+    ]);
+    expect([...samples.keys()]).toEqual(['x']);
+    expect(samples.get('x')).toEqual([{ threads: 1, frontend: 4, concurrent: 0, tokens: 1, cores: 2 }]);
+  });
+
+  it('in a build, takes the unthreaded back-end off a threaded lib whose metadata the wrapper held', () => {
+    const samples = curveSamples([
+      record('build', [{ frontend: 4, backend: 2, end: 6 }]),
+      // Threaded: metadata at the end (back-end 0.01), span 5.5: front-end 5.5 - 2.
+      record('build', [{ threads: 2, frontend: 5.49, backend: 0.01, end: 5.5 }]),
+    ]);
+    expect(samples.get('x')?.map((s) => [s.threads, s.frontend])).toEqual([
+      [1, 4],
+      [2, 3.5],
+    ]);
+    // With no unthreaded build of the crate the threaded sample cannot be read.
+    expect(curveSamples([record('build', [{ threads: 2, frontend: 5.49, backend: 0.01, end: 5.5 }])]).get('x')).toBeUndefined();
   });
 });

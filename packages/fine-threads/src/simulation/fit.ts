@@ -12,6 +12,7 @@
  * fits the data cannot tell apart: one front-end at 1 thread and one at 2 fix
  * 1 - parallel/2 + overhead, not the two apart.
  */
+import type { BuildRecord } from '../recording/record';
 import type { SpeedupCurve } from './model';
 
 export interface CurveSample {
@@ -110,6 +111,50 @@ export function singleThreadFrontend(sample: CurveSample, curve: SpeedupCurve): 
   if (sample.threads <= 1) return sample.frontend / stretch(sample, 1);
   const n = effectiveThreads(sample);
   return sample.frontend / (factor(curve.parallel, curve.overhead, curve.plateau, sample.threads, n) * stretch(sample, n));
+}
+
+/** A recorded back-end this short means the metadata notice came at the end: the wrapper held it. */
+const HELD = 0.02;
+
+/**
+ * Every recorded front-end of each crate, with the tokens and cores of its build: what fitCurve
+ * takes. Build scripts and ICE fallbacks are left out. In a `build`, a threaded lib's front-end in
+ * the record runs to its end (the rustc wrapper holds its metadata notice until rustc exits), so
+ * its back-end is taken off: the median back-end of the crate's unthreaded builds in these records.
+ * With none, that sample is left out.
+ */
+export function curveSamples(records: BuildRecord[]): Map<string, CurveSample[]> {
+  const unthreadedBackends = new Map<string, number[]>();
+  for (const r of records) {
+    if (r.mode !== 'build') continue;
+    for (const u of r.units) {
+      if (u.kind === 'lib' && u.threads === 1 && u.backend !== undefined) {
+        unthreadedBackends.set(u.crate, [...(unthreadedBackends.get(u.crate) ?? []), u.backend]);
+      }
+    }
+  }
+  const out = new Map<string, CurveSample[]>();
+  for (const r of records) {
+    for (const u of r.units) {
+      if (u.frontend === undefined || u.kind.startsWith('build-script') || u.fallback) continue;
+      let frontend = u.frontend;
+      if (r.mode === 'build' && u.threads > 1 && u.kind === 'lib' && (u.backend ?? 0) <= HELD) {
+        const backends = unthreadedBackends.get(u.crate);
+        if (!backends) continue;
+        frontend = u.end - u.start - median(backends);
+        if (!(frontend > 0)) continue;
+      }
+      const sample: CurveSample = { threads: u.threads, frontend, concurrent: u.concurrent, tokens: r.jobs ?? r.cores, cores: r.cores };
+      out.set(u.crate, [...(out.get(u.crate) ?? []), sample]);
+    }
+  }
+  return out;
+}
+
+function median(xs: number[]): number {
+  const sorted = [...xs].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
 const round = (x: number) => Math.round(x * 1000) / 1000;

@@ -65,6 +65,13 @@ export interface SimConfig {
   /** crate → curve; crates not in it use defaultCurve. */
   curves: Record<string, SpeedupCurve>;
   defaultCurve: SpeedupCurve;
+  /**
+   * Which units' dependents may start at their metadata. "unthreaded" (default): fine-threads'
+   * rustc wrapper holds a threaded rustc's stderr until it exits (for the ICE fallback), and with
+   * it the notice cargo starts those dependents on, so a threaded unit pipelines nothing.
+   * "all": every unit pipelines, as rustc without the wrapper does.
+   */
+  pipelining?: 'unthreaded' | 'all';
 }
 
 export interface SimUnitResult {

@@ -97,6 +97,18 @@ describe('simulate', () => {
     expect(byKey(simulate(graph({ a: { fe: 2, be: 3 }, b: { fe: 1, be: 1, rmeta: [0] } }), config(1, 2)), 'b').start).toBeCloseTo(5);
   });
 
+  it('a threaded unit pipelines nothing through the wrapper, unless told otherwise', () => {
+    // a at 2 threads alone: front-end 2 × 0.85 = 1.7, ends 4.7. Through the wrapper b waits for a's end.
+    const g = graph({ a: { fe: 2, be: 3 }, b: { fe: 1, be: 1, rmeta: [0] } });
+    const wrapped = simulate(g, config(2, 2, { a: 2 }));
+    expect(byKey(wrapped, 'a').metadata).toBeCloseTo(1.7);
+    expect(byKey(wrapped, 'b').start).toBeCloseTo(4.7);
+    const direct = simulate(g, { ...config(2, 2, { a: 2 }), pipelining: 'all' });
+    // b starts at 1.7 and holds the other token: a's back-end is one token anyway.
+    expect(byKey(direct, 'b').start).toBeCloseTo(1.7);
+    expect(direct.makespan).toBeCloseTo(4.7);
+  });
+
   it('token contention: the unit with the most dependents goes first', () => {
     // x (1 s) has a dependent y (3 s); p and q (1 s) have none. J=2: x and p 0–1, then y 1–4 and q 1–2.
     // In index order instead (p, q first) y would end at 5.

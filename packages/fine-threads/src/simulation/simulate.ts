@@ -18,6 +18,8 @@
  * - When the threads running exceed the cores, every one slows down in proportion.
  * - A unit with no work (fresh, or not in the record) finishes when it becomes ready, without a
  *   token, as cargo's fresh jobs do.
+ * - A threaded unit's dependents on its metadata wait for its end (SimConfig.pipelining): the
+ *   rustc wrapper holds a threaded rustc's stderr, and cargo's metadata notice with it.
  */
 import type { SimConfig, SimGraph, SimResult, SimSample, SimUnit, SimUnitResult, SpeedupCurve } from './model';
 
@@ -158,13 +160,16 @@ export function simulate(graph: SimGraph, config: SimConfig): SimResult {
   const release = (list: number[]) => {
     for (const j of list) if (--blockers[j] === 0) pending.push(j);
   };
+  // Held: the wrapper passes a threaded rustc's metadata notice on only when it exits.
+  const held = units.map((_, i) => (config.pipelining ?? 'unthreaded') === 'unthreaded' && requested[i] > 1);
   const reachMetadata = (i: number) => {
     results[i].metadata = t;
-    release(waitMeta[i]);
+    if (!held[i]) release(waitMeta[i]);
   };
   const finish = (i: number) => {
     results[i].end = t;
     done++;
+    if (held[i]) release(waitMeta[i]);
     release(waitAll[i]);
   };
 
