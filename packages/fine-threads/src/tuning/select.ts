@@ -55,23 +55,3 @@ export function latestFullBuilds(records: BuildRecord[]): BuildRecord[] {
     return !sets.some((other, j) => j !== i && other.size > mine.size && [...mine].every((k) => other.has(k)));
   });
 }
-
-export interface CurveSample {
-  threads: number;
-  frontend: number;
-  concurrent: number;
-}
-
-/** Every recorded front-end of each crate, at whatever threads it ran with: what curves are fitted to. */
-export function frontendSamples(records: BuildRecord[]): Map<string, CurveSample[]> {
-  const out = new Map<string, CurveSample[]>();
-  for (const r of records) {
-    for (const u of r.units) {
-      if (u.frontend === undefined || u.kind.startsWith('build-script') || u.fallback) continue;
-      const list = out.get(u.crate) ?? [];
-      list.push({ threads: u.threads, frontend: u.frontend, concurrent: u.concurrent });
-      out.set(u.crate, list);
-    }
-  }
-  return out;
-}

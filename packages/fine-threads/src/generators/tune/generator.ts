@@ -1,0 +1,195 @@
+/**
+ * `nx g fine-threads:tune`: records → simulator → thread table for this
+ * machine profile, written where the threads option lives; the guard takes
+ * back what did not pay; the HTML report shows why. With --dry-run Nx writes
+ * nothing, and neither do we: the state and the report are written by the
+ * returned callback, which Nx runs only for real.
+ */
+import { spawnSync } from 'node:child_process';
+import { availableParallelism } from 'node:os';
+import { join, relative } from 'node:path';
+import { createProjectGraphAsync, formatFiles, type GeneratorCallback, type ProjectGraph, type Tree } from '@nx/devkit';
+import type { BuildRecord, UnitRecord } from '../../recording/record';
+import { readRecords, recordsPath } from '../../recording/store';
+import { writeReport } from '../../report/write';
+import { curveSamples, DEFAULT_CURVE, fitCurve } from '../../simulation/fit';
+import { joinUnitGraph } from '../../simulation/graph';
+import type { SimGraph, SpeedupCurve } from '../../simulation/model';
+import { simulate } from '../../simulation/simulate';
+import { guard, type TuneState } from '../../tuning/guard';
+import { reportData, tableKey } from '../../tuning/report-data';
+import { recordsFor, TuneInputError } from '../../tuning/select';
+import { readStates, stateKey, statePath, writeStates } from '../../tuning/state';
+import { predictAt, tune, type TuneBuild, type TuneInput } from '../../tuning/tuner';
+import { loadUnitGraph } from '../../utils/unit-graph';
+import { applyChanges, tunedCrates, type Change, type Owner } from './thread-options';
+import type { TuneGeneratorSchema } from './schema';
+
+interface CargoMeta {
+  package?: string;
+  crateNames?: string[];
+  manifestPath?: string;
+  workspaceRoot?: string;
+}
+
+/** rustc's release in the workspace (a rust-toolchain file there applies), as records name it. */
+function rustcRelease(cwd: string): string {
+  const r = spawnSync('rustc', ['-vV'], { cwd, encoding: 'utf8' });
+  if (r.error || r.status !== 0) throw new TuneInputError(`cannot run rustc -vV in ${cwd}: ${r.error?.message ?? r.stderr.trim().split('\n')[0]}`);
+  return /^release:\s*(\S+)/m.exec(r.stdout)?.[1] ?? 'unknown';
+}
+
+const unitKey = (u: Pick<UnitRecord, 'package' | 'version' | 'kind' | 'crate'>) => `${u.package} ${u.version ?? ''} ${u.kind} ${u.crate}`;
+
+/** Each unit's latest recorded durations, over all records: a build's graph gets every unit, even one a later incremental build skipped. */
+function latestUnits(records: BuildRecord[]): UnitRecord[] {
+  const latest = new Map<string, UnitRecord>();
+  for (const r of records) for (const u of r.units) latest.set(unitKey(u), u);
+  return [...latest.values()];
+}
+
+function cargoMeta(graph: ProjectGraph, project: string): CargoMeta | undefined {
+  return (graph.nodes[project]?.data.metadata as { cargo?: CargoMeta } | undefined)?.cargo;
+}
+
+const fmt = (s: number) => s.toFixed(1);
+
+export interface TuneRun {
+  /** false: the report generator — analyse and report, change no option and no state. */
+  writeTable: boolean;
+}
+
+export async function tuneGenerator(tree: Tree, options: TuneGeneratorSchema, run: TuneRun = { writeTable: true }): Promise<GeneratorCallback | undefined> {
+  const root = tree.root;
+  const mode = options.mode ?? 'build';
+  const profile = options.profile ?? 'dev';
+  const machineCores = availableParallelism();
+  const cores = options.cores ?? machineCores;
+  const file = recordsPath(root);
+  const shown = relative(root, file);
+
+  const { records, skipped } = readRecords<BuildRecord>(file);
+  if (records.length === 0 && skipped > 0) {
+    throw new TuneInputError(`${shown} holds ${skipped} line(s) and no readable record: it is corrupt or from another version; nothing written`);
+  }
+  if (skipped > 0) console.warn(`fine-threads: ${shown}: ${skipped} unreadable line(s) skipped.`);
+  const toolchain = rustcRelease(root);
+  const mine = recordsFor(records, { mode, profile, toolchain, cores: machineCores }, shown);
+
+  const projectGraph = await createProjectGraphAsync({ exitOnError: false });
+
+  // Curves: fitted where a crate was recorded at two or more thread counts.
+  const curves: Record<string, SpeedupCurve> = {};
+  for (const [crate, samples] of curveSamples(mine)) {
+    if (new Set(samples.map((s) => s.threads)).size >= 2) curves[crate] = fitCurve(samples);
+  }
+
+  // One graph per recorded build root; durations are each unit's latest.
+  const units = latestUnits(mine);
+  const builds: (TuneBuild & { project: string; measured: number; unitCount: number })[] = [];
+  for (const project of [...new Set(mine.map((r) => r.project))].sort()) {
+    const meta = cargoMeta(projectGraph, project);
+    if (!meta?.package || !meta.workspaceRoot) {
+      console.warn(`fine-threads: records name project ${project}, which is not a crate of this workspace now; its records are left out.`);
+      continue;
+    }
+    const unitGraph = loadUnitGraph({
+      cwd: join(root, meta.workspaceRoot),
+      manifestPath: meta.manifestPath ? join(root, meta.manifestPath) : undefined,
+      packages: [meta.package],
+      mode,
+      profile,
+    });
+    const own = mine.filter((r) => r.project === project);
+    const last = own[own.length - 1];
+    const graph: SimGraph = joinUnitGraph(unitGraph, units, curves, DEFAULT_CURVE, { tokens: last.jobs ?? last.cores, cores: last.cores });
+    builds.push({ label: project, project, graph, measured: last.duration, unitCount: Math.max(...own.map((r) => r.units.length)) });
+  }
+  if (builds.length === 0) throw new TuneInputError(`no record in ${shown} is of a crate of this workspace; nothing written`);
+  // A build wholly inside another's adds nothing but weight: keep the covering one.
+  const keysOf = (g: SimGraph) => new Set(g.units.map((u) => u.key));
+  const sets = builds.map((b) => keysOf(b.graph));
+  const roots = builds.filter((_, i) => !sets.some((o, j) => j !== i && o.size > sets[i].size && [...sets[i]].every((k) => o.has(k))));
+
+  // The guard: what the last tune of this profile predicted, against what was recorded since.
+  const states = readStates(statePath(root), (line) => console.warn(line));
+  const key = stateKey({ mode, profile, cores });
+  const prior: TuneState | undefined = states[key];
+  const verdict = prior && prior.toolchain === toolchain && cores === machineCores ? guard(prior, mine) : { revert: {}, notes: [] };
+  const reverted = options.retry ? {} : { ...(prior?.reverted ?? {}), ...verdict.revert };
+
+  const input: TuneInput = { builds: roots, cores, tokens: cores, curves, defaultCurve: DEFAULT_CURVE, exclude: reverted };
+  const result = tune(input);
+
+  // Where each crate's option lives: its Nx project, or nx.json.
+  const projects = Object.entries(projectGraph.nodes)
+    .map(([name, node]) => ({ project: name, root: node.data.root, crates: cargoMeta(projectGraph, name)?.crateNames ?? [] }))
+    .filter((p) => p.crates.length > 0);
+  const ownerOf = (crate: string): Owner => {
+    const p = projects.find((q) => q.crates.includes(crate));
+    return p ? { kind: 'project', project: p.project, root: p.root } : { kind: 'nx.json' };
+  };
+  const before = tunedCrates(tree, projects, cores);
+  const changes: Change[] = [];
+  for (const [crate, n] of Object.entries(result.table)) changes.push({ crate, owner: ownerOf(crate), threads: n });
+  for (const crate of Object.keys(verdict.revert)) if (!(crate in result.table)) changes.push({ crate, owner: ownerOf(crate), threads: 1 });
+  for (const [crate, owner] of before) if (!changes.some((c) => c.crate === crate) && !(crate in reverted)) changes.push({ crate, owner, threads: undefined });
+  const applied = run.writeTable ? applyChanges(tree, changes, cores) : [];
+
+  console.log(`fine-threads: tuning ${mode} (${profile}) for ${cores} cores from ${mine.length} record(s) of rustc ${toolchain}${cores !== machineCores ? ` (predicted from this ${machineCores}-core machine's records)` : ''}`);
+  for (const line of verdict.notes) console.log(`  guard: ${line}`);
+  for (const [crate, why] of Object.entries(verdict.revert)) console.log(`  guard: ${crate} set back to 1: ${why}`);
+  for (const d of result.decisions) console.log(`  ${d.reason}`);
+  for (const p of result.predicted) console.log(`  ${p.label}: predicted ${fmt(p.baseline)} s → ${fmt(p.tuned)} s`);
+  const changed = applied.filter((a) => a.from !== a.to || a.skipped);
+  if (run.writeTable && changed.length === 0) console.log('fine-threads: thread table unchanged.');
+  for (const a of changed) {
+    const show = (n: number | undefined) => (n === undefined ? 'unset' : String(n));
+    console.log(a.skipped ? `  ${a.crate} (${a.where}): left at ${show(a.from)}, ${a.skipped}` : `  ${a.crate} (${a.where}): ${show(a.from)} → ${show(a.to)} at ${cores} cores`);
+  }
+
+  if (!options.skipFormat) await formatFiles(tree);
+
+  const main = [...roots].sort((a, b) => b.graph.units.length - a.graph.units.length)[0];
+  // An unchanged table keeps the guard's window open from the tune that set it.
+  const same = prior !== undefined && tableKey(prior.table) === tableKey(result.table) && prior.toolchain === toolchain;
+  const state: TuneState = {
+    at: same ? prior.at : new Date().toISOString(),
+    mode,
+    profile,
+    toolchain,
+    cores,
+    table: result.table,
+    predicted: same ? prior.predicted : roots.map((b) => {
+      const p = result.predicted.find((q) => q.label === b.label)!;
+      return { project: b.project, baseline: p.baseline, tuned: p.tuned, measured: b.measured, units: b.unitCount };
+    }),
+    reverted,
+  };
+  const reportPath = join(root, options.report ?? '.fine-threads/report.html');
+  const data = reportData({
+    workspace: main.project,
+    machine: { cores, toolchain, mode, profile },
+    records: mine.filter((r) => r.project === main.project),
+    fullUnits: main.unitCount,
+    tune: result,
+    predict: (table) => simulate(main.graph, { tokens: cores, cores, threads: table, curves, defaultCurve: DEFAULT_CURVE }),
+    reverts: Object.entries(verdict.revert).map(([crate, reason]) => ({ crate, from: prior?.table[crate] ?? 1, to: 1, reason })),
+    predictions: [4, 8, 16, 64].map((c) => ({
+      cores: c,
+      baseline: predictAt({ ...input, builds: [main] }, {}, c)[0],
+      tuned: predictAt({ ...input, builds: [main] }, tune({ ...input, builds: [main], cores: c, tokens: c }).table, c)[0],
+    })),
+    notes: [
+      `Curves fitted for ${Object.keys(curves).length} crate(s) recorded at several thread counts; the others use the default curve.`,
+      ...verdict.notes,
+    ],
+  });
+  return () => {
+    if (run.writeTable) writeStates(statePath(root), { ...states, [key]: state });
+    writeReport(reportPath, data);
+    console.log(`fine-threads: report written to ${relative(root, reportPath)}`);
+  };
+}
+
+export default tuneGenerator;
