@@ -16,6 +16,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { runMeasured, waitForQuiet } from './interference.mjs';
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const require = createRequire(import.meta.url);
@@ -54,16 +55,22 @@ function measure(cwd, targetDir, pkg, crate, setting) {
       FINE_THREADS_BOOTSTRAP: '1',
     });
   }
-  run('cargo', ['clean', '-p', pkg, '--target-dir', targetDir], { cwd, env });
   const cargo = ['cargo', 'check', '--timings', `-j${setting.jobs}`, '--target-dir', targetDir];
-  const [cmd, ...args] = setting.taskset ? ['taskset', '-c', '0', ...cargo] : cargo;
-  const t0 = process.hrtime.bigint();
-  run(cmd, args, { cwd, env });
-  const wall = Number(process.hrtime.bigint() - t0) / 1e9;
+  const argv = setting.taskset ? ['taskset', '-c', '0', ...cargo] : cargo;
+  const cpu = setting.taskset ? 'cpu0' : 'cpu';
+  let m;
+  // The machine is shared: wait for a quiet spell, and measure again when others took > 0.3 cores.
+  for (let attempt = 0; attempt < 3; attempt++) {
+    run('cargo', ['clean', '-p', pkg, '--target-dir', targetDir], { cwd, env });
+    waitForQuiet({ max: 0.3, cpu, say: (line) => console.error(line) });
+    m = runMeasured(argv, { cwd, env, encoding: 'utf8', maxBuffer: 64 << 20 }, cpu);
+    if (m.result.status !== 0) throw new Error(`${argv.join(' ')} failed: ${(m.result.stderr ?? '').trim().split('\n').slice(-3).join(' | ')}`);
+    if (m.others <= 0.3) break;
+  }
   const report = parseTimingReport(readFileSync(join(targetDir, 'cargo-timings', 'cargo-timing.html'), 'utf8'));
   const unit = report.units.find((u) => u.crateName === crate && u.kind === 'lib');
   if (!unit || unit.frontend === undefined) throw new Error(`${crate}: no front-end in the report`);
-  return { frontend: unit.frontend, span: unit.end - unit.start, concurrent: unit.concurrentDuringFrontend, wall };
+  return { frontend: unit.frontend, span: unit.end - unit.start, concurrent: unit.concurrentDuringFrontend, wall: m.wall, others: m.others };
 }
 
 const tmp = mkdtempSync(join(tmpdir(), 'ft-curve-'));
@@ -98,7 +105,7 @@ try {
         const name = names[(k + round) % names.length];
         const m = measure(s.cwd, s.targetDir, s.pkg, s.crate, SETTINGS[name]);
         samples[name].push(m);
-        console.error(`${s.crate} ${name} round ${round + 1}: front-end ${m.frontend.toFixed(2)} s (others running ${m.concurrent.toFixed(2)})`);
+        console.error(`${s.crate} ${name} round ${round + 1}: front-end ${m.frontend.toFixed(2)} s (other units ${m.concurrent.toFixed(2)}; other processes ${m.others.toFixed(2)} cores)`);
       }
     }
     const fe = (name) => median(samples[name].map((m) => m.frontend));

@@ -10,14 +10,18 @@
 // crates with no threaded record use DEFAULT_CURVE. It also predicts the three configurations
 // from A at 4, 8, 16 and 64 cores (tokens = cores).
 //   node tools/bench/simulator-check.mjs [--quick] [--workload example|seed] [--modes check,build]
-//                                        [--jobs 2,1] [--json out.json]
+//                                        [--jobs 2,1] [--json out.json] [--replay earlier.json]
+// --json also saves the runs (records, unit graphs); --replay predicts them again without building.
 // --quick: the example only. Needs the built dist (npm run build). CARGO_INCREMENTAL=0.
+// Shared machine: each run waits until other processes use <= --max-others cores (0.3), and is
+// repeated (--retries, 2) when they took more meanwhile; every row says how much they took.
 import { spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { runMeasured, waitForQuiet } from './interference.mjs';
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const require = createRequire(import.meta.url);
@@ -41,7 +45,6 @@ const workloadNames = quick ? ['example'] : arg('workload', 'example,seed').spli
 const SCALE_CORES = [4, 8, 16, 64];
 
 const tmp = mkdtempSync(join(tmpdir(), 'ft-simcheck-'));
-const load = () => Number(readFileSync('/proc/loadavg', 'utf8').split(' ')[0]);
 
 function workload(name) {
   if (name === 'example') {
@@ -58,10 +61,17 @@ function workload(name) {
   throw new Error(`unknown workload ${name}`);
 }
 
-/** One clean cargo run with --timings; its record (as the recorder writes it) and wall time. */
+const maxOthers = Number(arg('max-others', 0.3));
+const retries = Number(arg('retries', 2));
+const maxWait = Number(arg('max-wait', 1800));
+
+/**
+ * One clean cargo run with --timings; its record (as the recorder writes it), wall time, and the
+ * cores other processes took meanwhile. The machine is shared: each run waits for a quiet spell
+ * and is run again (up to --retries times) when others took more than --max-others cores.
+ */
 function run(w, mode, jobs, threads) {
   const targetDir = join(tmp, `${w.name}-target`);
-  rmSync(targetDir, { recursive: true, force: true });
   const env = { ...process.env, CARGO_INCREMENTAL: '0', CARGO_TERM_COLOR: 'never' };
   const table = Object.entries(threads).filter(([, n]) => n > 1);
   if (table.length) {
@@ -74,11 +84,17 @@ function run(w, mode, jobs, threads) {
   }
   const cargo = ['cargo', mode, '--timings', `-j${jobs}`, '--target-dir', targetDir, ...w.cargoArgs];
   const argv = jobs === 1 ? ['taskset', '-c', '0', ...cargo] : cargo;
-  const loadBefore = load();
-  const t0 = process.hrtime.bigint();
-  const r = spawnSync(argv[0], argv.slice(1), { cwd: w.cwd, env, encoding: 'utf8', maxBuffer: 256 << 20 });
-  const wall = Number(process.hrtime.bigint() - t0) / 1e9;
-  if (r.status !== 0) throw new Error(`${argv.join(' ')} failed: ${(r.stderr ?? '').trim().split('\n').slice(-3).join(' | ')}`);
+  const cpu = jobs === 1 ? 'cpu0' : 'cpu';
+  let measured;
+  for (let attempt = 0; attempt <= retries; attempt++) {
+    rmSync(targetDir, { recursive: true, force: true });
+    waitForQuiet({ max: maxOthers, cpu, maxWait, say: (line) => console.error(line) });
+    measured = runMeasured(argv, { cwd: w.cwd, env, encoding: 'utf8', maxBuffer: 256 << 20 }, cpu);
+    const r = measured.result;
+    if (r.status !== 0) throw new Error(`${argv.join(' ')} failed: ${(r.stderr ?? '').trim().split('\n').slice(-3).join(' | ')}`);
+    if (measured.others <= maxOthers) break;
+    console.error(`  others took ${measured.others.toFixed(2)} cores during the run${attempt < retries ? ': again' : ': kept, marked noisy'}`);
+  }
   const report = parseTimingReport(readFileSync(join(targetDir, 'cargo-timings', 'cargo-timing.html'), 'utf8'));
   const record = buildRecord(
     report,
@@ -87,7 +103,7 @@ function run(w, mode, jobs, threads) {
   );
   // cargo's -j as it ran (the report's header says so too).
   record.jobs = jobs;
-  return { record, wall, load: (loadBefore + load()) / 2 };
+  return { record, wall: measured.wall, cpu: measured.own, others: measured.others };
 }
 
 /** Curves for crates these records hold at 1 and at more threads. */
@@ -100,63 +116,84 @@ function curvesFrom(records) {
 }
 
 const pct = (x) => `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)} %`;
+
+/** Every clean run one workload, mode and J needs, with cargo's unit graph. */
+function measure(w, mode, jobs) {
+  const unitGraph = loadUnitGraph({ cwd: w.cwd, mode, ...w.unitGraph });
+  const crates = [...new Set(unitGraph.units.filter((u) => u.target.kind[0] !== 'custom-build').map((u) => u.target.name.replace(/-/g, '_')))];
+  const configs = { baseline: {}, global: Object.fromEntries(crates.map((c) => [c, 2])), tuned: w.tuned };
+  console.error(`${w.name} ${mode} J=${jobs}: running baseline A, global, tuned, baseline B ...`);
+  const A = run(w, mode, jobs, configs.baseline);
+  const global = run(w, mode, jobs, configs.global);
+  const tuned = run(w, mode, jobs, configs.tuned);
+  const baseline = run(w, mode, jobs, configs.baseline);
+  return { workload: w.name, mode, jobs, cores: jobs === 1 ? 1 : 2, configs, unitGraph, A, measured: { baseline, global, tuned } };
+}
+
+/** Predicts B, global and tuned from A; and the three at more cores. */
+function predictAll(m, results, scaling) {
+  const { workload: name, mode, jobs, cores, configs, unitGraph: ug, A, measured } = m;
+  const startup = Math.min(...A.record.units.map((u) => u.start));
+  const graph = joinUnitGraph(ug, A.record.units, {}, DEFAULT_CURVE, { tokens: jobs, cores, startup });
+  const predict = (config, curves, tokens = jobs, simCores = cores) =>
+    simulate(graph, { tokens, cores: simCores, threads: configs[config], curves, defaultCurve: DEFAULT_CURVE });
+  const fitted = {
+    baseline: {},
+    global: curvesFrom([A.record, measured.tuned.record]),
+    tuned: curvesFrom([A.record, measured.global.record]),
+  };
+  const fittedFrom = { baseline: '-', global: 'A + tuned', tuned: 'A + global' };
+  for (const config of ['baseline', 'global', 'tuned']) {
+    const run = measured[config];
+    const p = predict(config, fitted[config]);
+    const row = {
+      workload: name,
+      mode,
+      jobs,
+      config,
+      measured: run.record.duration,
+      wall: Number(run.wall.toFixed(2)),
+      predicted: Number(p.makespan.toFixed(2)),
+      error: (p.makespan - run.record.duration) / run.record.duration,
+      others: Number(run.others.toFixed(2)),
+      cpu: Number(run.cpu.toFixed(1)),
+      curves: Object.fromEntries(Object.entries(fitted[config]).map(([c, k]) => [c, { parallel: k.parallel, overhead: k.overhead }])),
+      fittedFrom: fittedFrom[config],
+    };
+    results.push(row);
+    const curveText = Object.entries(row.curves).map(([c, k]) => `${c} p=${k.parallel} o=${k.overhead}`).join(', ') || 'none';
+    console.log(
+      `${name.padEnd(7)} ${mode.padEnd(5)} J=${jobs} ${config.padEnd(8)} measured ${row.measured.toFixed(2).padStart(7)} s  predicted ${row.predicted.toFixed(2).padStart(7)} s  ${pct(row.error).padStart(8)}  (others ${row.others} cores; curves from ${row.fittedFrom}: ${curveText})`,
+    );
+  }
+  console.log(
+    `        A measured ${A.record.duration.toFixed(2)} s (others ${A.others.toFixed(2)} cores; baseline B vs A ${pct((measured.baseline.record.duration - A.record.duration) / A.record.duration)}); recorded units not in the unit graph: ${(graph.leftOut ?? []).length}`,
+  );
+  if (jobs === 2) {
+    for (const c of SCALE_CORES) {
+      const row = { workload: name, mode, cores: c };
+      for (const config of ['baseline', 'global', 'tuned']) row[config] = Number(predict(config, { ...fitted.global, ...fitted.tuned }, c, c).makespan.toFixed(2));
+      scaling.push(row);
+    }
+  }
+}
+
 const results = [];
 const scaling = [];
+const replay = arg('replay', undefined);
+let runs = [];
 try {
-  for (const name of workloadNames) {
-    const w = workload(name);
-    for (const mode of modes) {
-      const ug = loadUnitGraph({ cwd: w.cwd, mode, ...w.unitGraph });
-      const crates = [...new Set(ug.units.filter((u) => u.target.kind[0] !== 'custom-build').map((u) => u.target.name.replace(/-/g, '_')))];
-      const configs = { baseline: {}, global: Object.fromEntries(crates.map((c) => [c, 2])), tuned: w.tuned };
-      for (const jobs of jobsList) {
-        const cores = jobs === 1 ? 1 : 2;
-        console.error(`${name} ${mode} J=${jobs}: running baseline A, global, tuned, baseline B ...`);
-        const A = run(w, mode, jobs, configs.baseline);
-        const measured = { global: run(w, mode, jobs, configs.global), tuned: run(w, mode, jobs, configs.tuned), baseline: run(w, mode, jobs, configs.baseline) };
-        const startup = Math.min(...A.record.units.map((u) => u.start));
-        const predict = (config, curves, tokens = jobs, simCores = cores) => {
-          const graph = joinUnitGraph(ug, A.record.units, {}, DEFAULT_CURVE, { tokens: jobs, cores, startup });
-          return simulate(graph, { tokens, cores: simCores, threads: configs[config], curves, defaultCurve: DEFAULT_CURVE });
-        };
-        const fitted = {
-          baseline: {},
-          global: curvesFrom([A.record, measured.tuned.record]),
-          tuned: curvesFrom([A.record, measured.global.record]),
-        };
-        const fittedFrom = { baseline: '-', global: 'A + tuned', tuned: 'A + global' };
-        const leftOut = joinUnitGraph(ug, A.record.units, {}, DEFAULT_CURVE).leftOut ?? [];
-        for (const config of ['baseline', 'global', 'tuned']) {
-          const m = measured[config];
-          const p = predict(config, fitted[config]);
-          const row = {
-            workload: name,
-            mode,
-            jobs,
-            config,
-            measured: m.record.duration,
-            wall: Number(m.wall.toFixed(2)),
-            predicted: Number(p.makespan.toFixed(2)),
-            error: (p.makespan - m.record.duration) / m.record.duration,
-            load: Number(m.load.toFixed(2)),
-            curves: Object.fromEntries(Object.entries(fitted[config]).map(([c, k]) => [c, { parallel: k.parallel, overhead: k.overhead }])),
-            fittedFrom: fittedFrom[config],
-          };
-          results.push(row);
-          console.log(
-            `${name.padEnd(7)} ${mode.padEnd(5)} J=${jobs} ${config.padEnd(8)} measured ${row.measured.toFixed(2).padStart(7)} s  predicted ${row.predicted.toFixed(2).padStart(7)} s  ${pct(row.error).padStart(8)}  (load ${row.load}; curves fitted from ${row.fittedFrom}: ${Object.entries(row.curves).map(([c, k]) => `${c} p=${k.parallel} o=${k.overhead}`).join(', ') || 'none'})`,
-          );
-        }
-        console.log(`        A measured ${A.record.duration.toFixed(2)} s (baseline B vs A: ${pct((measured.baseline.record.duration - A.record.duration) / A.record.duration)}); recorded units not in the unit graph: ${leftOut.length}`);
-        if (jobs === 2) {
-          for (const c of SCALE_CORES) {
-            const row = { workload: name, mode, cores: c };
-            for (const config of ['baseline', 'global', 'tuned']) {
-              const curves = { ...fitted.global, ...fitted.tuned };
-              row[config] = Number(predict(config, curves, c, c).makespan.toFixed(2));
-            }
-            scaling.push(row);
-          }
+  if (replay) {
+    runs = JSON.parse(readFileSync(replay, 'utf8')).runs;
+    for (const m of runs) predictAll(m, results, scaling);
+  } else {
+    for (const name of workloadNames) {
+      const w = workload(name);
+      for (const mode of modes) {
+        for (const jobs of jobsList) {
+          const m = measure(w, mode, jobs);
+          runs.push(m);
+          predictAll(m, results, scaling);
         }
       }
     }
@@ -168,7 +205,8 @@ try {
   const worst = Math.max(...results.map((r) => Math.abs(r.error)));
   console.log(`\nworst |error| ${(worst * 100).toFixed(1)} % over ${results.length} predictions (target ≤ 10 %); load average now ${readFileSync('/proc/loadavg', 'utf8').trim()}`);
   const out = arg('json', undefined);
-  if (out) writeFileSync(out, `${JSON.stringify({ at: new Date().toISOString(), defaultCurve: DEFAULT_CURVE, results, scaling }, null, 2)}\n`);
+  // The runs (records and unit graphs) go along, so that --replay can predict them again.
+  if (out) writeFileSync(out, `${JSON.stringify({ at: new Date().toISOString(), defaultCurve: DEFAULT_CURVE, results, scaling, runs }, null, 1)}\n`);
 } finally {
   rmSync(tmp, { recursive: true, force: true });
 }
