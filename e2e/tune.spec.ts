@@ -31,6 +31,16 @@ describe('nx g fine-threads:tune', () => {
 
   it('threads heavy and nothing else after a recorded build; --dry-run writes nothing', () => {
     checkApp();
+    // Calibration builds heavy (the longest front-end) again at 2 threads: records, not options.
+    const calibrated = ws.nx(['g', 'fine-threads:tune', '--mode=check', '--dry-run', '--calibrate']);
+    expect(calibrated.code).toBe(0);
+    expect(calibrated.output).toMatch(/calibrating heavy=2( \S+=2)*: cargo clean -p heavy/);
+    expect(calibrated.output).toMatch(/heavy: curve fitted from records at several thread counts/);
+    const threads = readFileSync(recordsFile(), 'utf8').trim().split('\n').map((l) => JSON.parse(l).threads);
+    expect(threads).toHaveLength(2);
+    expect(threads[1].heavy).toBe(2);
+    expect(projectJson('crates/heavy')).toBeUndefined();
+
     const dry = ws.nx(['g', 'fine-threads:tune', '--mode=check', '--dry-run']);
     expect(dry.code).toBe(0);
     expect(dry.output).toMatch(/heavy: front-end \d+\.\d s, \d\.\d idle cores during it → 2 threads, saves \d+\.\d s/);

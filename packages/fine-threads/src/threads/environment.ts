@@ -40,7 +40,26 @@ export function threadSources(context: ExecutorContext, taskCrateNames: string[]
     });
   }
   if (cliValue !== undefined) sources.push({ origin: '--frontendThreads', crateNames: taskCrateNames, setting: cliValue });
+  // The tuner's calibration builds (`nx g fine-threads:tune --calibrate`) set counts for one run only.
+  for (const [crate, n] of parseCalibration(process.env[CALIBRATE_ENV])) {
+    sources.push({ origin: `${CALIBRATE_ENV} ${crate}`, crateNames: [crate], setting: n });
+  }
   return sources;
+}
+
+/** `crate=N crate=N`: thread counts for one run, over every other setting. */
+export const CALIBRATE_ENV = 'FINE_THREADS_CALIBRATE';
+
+export function parseCalibration(value: string | undefined): [string, number][] {
+  if (!value) return [];
+  return value
+    .trim()
+    .split(/\s+/)
+    .map((pair) => {
+      const m = /^([A-Za-z0-9_-]+)=(\d+)$/.exec(pair);
+      if (!m) throw new ThreadOptionError(`${CALIBRATE_ENV}: "${pair}" is not crate=N`);
+      return [crateNameOf(m[1]), Number(m[2])] as [string, number];
+    });
 }
 
 export interface ThreadsPlan {

@@ -8,7 +8,10 @@
 import { spawnSync } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import { join, relative } from 'node:path';
-import { createProjectGraphAsync, formatFiles, type GeneratorCallback, type ProjectGraph, type Tree } from '@nx/devkit';
+import { createProjectGraphAsync, formatFiles, readNxJson, type GeneratorCallback, type ProjectGraph, type Tree } from '@nx/devkit';
+import { normalizePluginOptions, type FineThreadsPluginOptions } from '../../plugins/plugin-options';
+import { PLUGIN_NAME } from '../init/generator';
+import { calibrate, calibrationCandidates, calibrationCounts } from './calibrate';
 import type { BuildRecord, UnitRecord } from '../../recording/record';
 import { readRecords, recordsPath } from '../../recording/store';
 import { writeReport } from '../../report/write';
@@ -74,14 +77,43 @@ export async function tuneGenerator(tree: Tree, options: TuneGeneratorSchema, ru
   }
   if (skipped > 0) console.warn(`fine-threads: ${shown}: ${skipped} unreadable line(s) skipped.`);
   const toolchain = rustcRelease(root);
-  const mine = recordsFor(records, { mode, profile, toolchain, cores: machineCores }, shown);
+  const want = { mode, profile, toolchain, cores: machineCores };
+  let mine = recordsFor(records, want, shown);
 
   const projectGraph = await createProjectGraphAsync({ exitOnError: false });
+
+  if (options.calibrate) {
+    const biggest = [...mine].sort((a, b) => b.units.length - a.units.length)[0];
+    const meta = cargoMeta(projectGraph, biggest.project);
+    const crates = calibrationCandidates(mine);
+    if (!meta?.workspaceRoot || crates.size === 0) {
+      console.log('fine-threads: nothing to calibrate: every long front-end is already recorded threaded.');
+    } else {
+      const plugin = readNxJson(tree)?.plugins?.find((p) => typeof p === 'object' && p.plugin === PLUGIN_NAME);
+      const targets = normalizePluginOptions(typeof plugin === 'object' ? (plugin.options as FineThreadsPluginOptions) : undefined);
+      calibrate(
+        {
+          root,
+          project: biggest.project,
+          target: mode === 'check' ? targets.checkTargetName : targets.buildTargetName,
+          cargoCwd: join(root, meta.workspaceRoot),
+          crates,
+          counts: calibrationCounts(machineCores),
+        },
+        (line) => console.log(line),
+      );
+      mine = recordsFor(readRecords<BuildRecord>(file).records, want, shown);
+    }
+  }
 
   // Curves: fitted where a crate was recorded at two or more thread counts.
   const curves: Record<string, SpeedupCurve> = {};
   for (const [crate, samples] of curveSamples(mine)) {
     if (new Set(samples.map((s) => s.threads)).size >= 2) curves[crate] = fitCurve(samples);
+  }
+
+  for (const [crate, c] of Object.entries(curves)) {
+    console.log(`fine-threads: ${crate}: curve fitted from records at several thread counts: parallel ${c.parallel.toFixed(2)}, overhead ${c.overhead.toFixed(2)}, plateau ${c.plateau}`);
   }
 
   // One graph per recorded build root; durations are each unit's latest.
