@@ -73,4 +73,12 @@ describe('tune', () => {
     const [at64] = predictAt(input, {}, 64);
     expect(at64).toBeLessThanOrEqual(at2);
   });
+
+  it('predicts another machine with its own tokens: more threads pay on more cores', () => {
+    const input = { builds: [{ label: 'app', graph: lateBigCrate() }], cores: 2, tokens: 2, curves: {}, defaultCurve: curve };
+    const [two] = predictAt(input, { big: 2 }, 64);
+    const [eight] = predictAt(input, { big: 8 }, 64);
+    expect(eight).toBeLessThan(two - 1);
+    expect(tune({ ...input, cores: 64, tokens: 64 }).table.big).toBeGreaterThan(2);
+  });
 });

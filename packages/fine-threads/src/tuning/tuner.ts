@@ -60,10 +60,11 @@ export interface TuneResult {
 
 const fmt = (s: number) => s.toFixed(1);
 
-function configFor(input: TuneInput, table: Record<string, number>, cores = input.cores): SimConfig {
+/** The simulator's configuration; another machine (`cores` given) has as many tokens as cores. */
+function configFor(input: TuneInput, table: Record<string, number>, cores?: number): SimConfig {
   return {
-    tokens: input.tokens ?? cores,
-    cores,
+    tokens: cores ?? input.tokens ?? input.cores,
+    cores: cores ?? input.cores,
     threads: table,
     curves: input.curves,
     defaultCurve: input.defaultCurve,
