@@ -1,5 +1,7 @@
+import type { ChildProcess } from 'node:child_process';
 import { chmodSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { delimiter } from 'node:path';
+import { maxAvailable, parseTrace } from '../packages/fine-threads/src/jobserver/accounting';
 import { parentOf, processesUnder, TempWorkspace } from '../packages/fine-threads/src/testing/temp-workspace';
 
 // One jobserver for the whole Nx run: with J=2, two Cargo workspaces built side by side by
@@ -74,8 +76,8 @@ function prepare(jobs: number): NodeJS.ProcessEnv {
   return { PATH: `${ws.path('spy')}${delimiter}${process.env.PATH}`, SPY_LOG: spyLog(), CARGO_BUILD_JOBS: '2' };
 }
 
-function buildAll(jobs: number): { code: number | null; output: string; max: number } {
-  const r = ws.nx(RUN_MANY, prepare(jobs));
+function buildAll(jobs: number, trace = false): { code: number | null; output: string; max: number } {
+  const r = ws.nx(RUN_MANY, { ...prepare(jobs), ...(trace ? traced() : {}) });
   return { code: r.code, output: r.output, max: maxConcurrent() };
 }
 
@@ -104,28 +106,113 @@ describe('the shared jobserver', () => {
     expect(left).toEqual([]);
   }, 300_000);
 
-  it('after an executor is SIGKILLed mid-build, the next run starts clean with its full J', async () => {
+  it('after an executor is SIGKILLed mid-build, that run says what it lost, and the next one starts with its full J', async () => {
     const nx = ws.spawnNx(RUN_MANY, prepare(2));
-    const exited = new Promise((resolve) => nx.once('exit', resolve));
+    const killedRun = collect(nx);
     // Wait for a compile, then kill -9 the executor (the task process) that started its cargo.
     let victim: number | undefined;
-    for (let i = 0; i < 600 && victim === undefined; i++) {
-      await sleep(100);
-      const rustc = processesUnder(ws.root).find((p) => /\brustc\b.*--crate-name (?!___)/.test(p.cmd));
-      if (rustc) {
-        try {
-          victim = parentOf(parentOf(rustc.pid));
-        } catch {
-          // it ended meanwhile
-        }
-      }
-    }
-    expect(victim).toBeDefined();
-    process.kill(victim as number, 'SIGKILL');
-    await exited;
+    while (victim === undefined) victim = executorAbove(await firstCompile());
+    process.kill(victim, 'SIGKILL');
+    // The executor died holding its cargo's implicit token: the pool's count at the end says so.
+    expect(await killedRun).toMatch(/fine-threads: [12] of 2 jobserver tokens (was|were) not given back by the end of the run/);
     // Its cargo is an orphan now and may still finish its job; the next run must not care.
-    const r = buildAll(2);
+    const r = buildAll(2, true);
     expect(r.code).toBe(0);
     expect(r.max).toBe(2);
+    // The jobserver's own count: the new run's pool had all J from its first sample on.
+    const trace = parseTrace(ws.read('tokens.trace'));
+    expect(trace.samples[0].available).toBe(2);
+    expect(maxAvailable(trace)).toBe(2);
+    expect(r.output).not.toMatch(/not given back|removed \d+ jobserver/);
+  }, 300_000);
+
+  it('after the whole run is SIGKILLed, the next run removes its fifo with one line and has its full J', async () => {
+    const nx = ws.spawnNx(RUN_MANY, prepare(2));
+    const killedRun = collect(nx);
+    await firstCompile();
+    // Everything of the run, the pool's owner (the plugin worker) included: nothing can clean up.
+    for (const p of processesUnder(ws.root)) {
+      try {
+        process.kill(p.pid, 'SIGKILL');
+      } catch {
+        // gone already
+      }
+    }
+    await killedRun;
+    await waitUntil(() => processesUnder(ws.root).length === 0);
+    const left = fifos();
+    expect(left).toHaveLength(1);
+    const owner = /^run-(\d+)-/.exec(left[0])?.[1];
+    const r = ws.nx(CHEAP, { ...traced() });
+    expect(r.code).toBe(0);
+    const lines = r.output.split('\n').filter((l) => l.includes('jobserver fifo'));
+    expect(lines).toEqual([`fine-threads: removed 1 jobserver fifo(s) left by Nx runs that were killed (pid ${owner}).`]);
+    expect(parseTrace(ws.read('tokens.trace')).samples[0].available).toBe(2);
+    expect(fifos()).toEqual([]);
+  }, 300_000);
+
+  it('Ctrl-C (SIGINT to nx): the run removes its own fifo, and the next run has nothing to clean up', async () => {
+    const nx = ws.spawnNx(RUN_MANY, prepare(2));
+    const run = collect(nx);
+    await firstCompile();
+    expect(fifos()).toHaveLength(1);
+    process.kill(nx.pid as number, 'SIGINT');
+    await run;
+    // The plugin worker that owns the pool exits when nx does, removing the fifo on its way out.
+    await waitUntil(() => fifos().length === 0);
+    expect(fifos()).toEqual([]);
+    const r = ws.nx(CHEAP, { ...traced() });
+    expect(r.code).toBe(0);
+    expect(r.output).not.toMatch(/jobserver fifo/);
   }, 300_000);
 });
+
+// A small second run, for after a killed one.
+const CHEAP = ['run-many', '-t', 'check', '--projects=rulebook', '--skip-nx-cache'];
+
+function traced(): NodeJS.ProcessEnv {
+  rmSync(ws.path('tokens.trace'), { force: true });
+  return { FINE_THREADS_JOBSERVER_TRACE: ws.path('tokens.trace') };
+}
+
+function fifos(): string[] {
+  try {
+    return readdirSync(ws.path('.nx/workspace-data/fine-threads-jobserver')).filter((n) => n.endsWith('.fifo'));
+  } catch {
+    return [];
+  }
+}
+
+/** All of a spawned nx's output, once it has exited. */
+function collect(child: ChildProcess): Promise<string> {
+  let out = '';
+  child.stdout?.on('data', (d) => (out += String(d)));
+  child.stderr?.on('data', (d) => (out += String(d)));
+  return new Promise((resolve) => child.once('close', () => resolve(out)));
+}
+
+async function waitUntil(ok: () => boolean, ms = 10_000): Promise<void> {
+  for (let t = 0; t < ms && !ok(); t += 100) await sleep(100);
+}
+
+/** The task process (Nx's run-executor) a compile runs under, if it is still there. */
+function executorAbove(pid: number): number | undefined {
+  try {
+    for (let p = pid, i = 0; i < 6; i++, p = parentOf(p)) {
+      if (readFileSync(`/proc/${p}/cmdline`, 'utf8').includes('run-executor')) return p;
+    }
+  } catch {
+    // it ended meanwhile
+  }
+  return undefined;
+}
+
+/** The pid of the first compile (the spy around rustc) of the run under way. */
+async function firstCompile(): Promise<number> {
+  for (let i = 0; i < 600; i++) {
+    await sleep(100);
+    const rustc = processesUnder(ws.root).find((p) => /\brustc\b.*--crate-name (?!___)/.test(p.cmd));
+    if (rustc) return rustc.pid;
+  }
+  throw new Error('no compile started');
+}

@@ -1,0 +1,66 @@
+import { closeSync, constants, openSync } from 'node:fs';
+import { CARGO_JOBSERVER_FDS, pipeMakeflags, replaceJobserver } from './makeflags';
+import { acquireToken, JOBSERVER_ENV, parseJobserverEnv, tryAcquireToken, type Token } from './pool';
+
+/** Under make: a one-token fifo standing for the implicit token make gave `nx`'s own rule. */
+export const IMPLICIT_ENV = 'FINE_THREADS_JOBSERVER_IMPLICIT';
+
+/** What one cargo needs to join the run's jobserver. */
+export interface CargoJobserver {
+  /** MAKEFLAGS and CARGO_MAKEFLAGS for cargo; empty when there is no shared jobserver. */
+  env: Record<string, string>;
+  /** Fds of this process to hand to cargo as its fds 3 and 4 (extra stdio), in that order. */
+  fds: number[];
+  /** Gives back this cargo's implicit token and closes the fds; call once cargo has exited. */
+  release(): void;
+}
+
+const NONE: CargoJobserver = { env: {}, fds: [], release: () => undefined };
+
+/**
+ * Takes this cargo's implicit token from the run's jobserver, waiting for
+ * it, and returns what cargo needs to take the rest itself.
+ *
+ * cargo gets the pipe form, `--jobserver-auth=3,4` with the jobserver open
+ * at its fds 3 and 4, not the fifo's path: the jobserver crate hands on the
+ * form it was given (to rustc, and in CARGO_MAKEFLAGS to build scripts),
+ * and GNU make 4.3 in a build script stops with "invalid --jobserver-auth
+ * string" on `fifo:`, while every client reads `R,W`.
+ *
+ * Under make, the implicit token make gave `nx`'s rule is used first (by
+ * whichever cargo gets it), then make's own tokens: so `nx` counts as one
+ * of make's jobs, as a sub-make would.
+ */
+export async function joinJobserver(env: NodeJS.ProcessEnv = process.env): Promise<CargoJobserver> {
+  const pool = parseJobserverEnv(env[JOBSERVER_ENV]);
+  if (!pool) return NONE;
+  const implicit = env[IMPLICIT_ENV];
+  let token: Token | undefined = implicit ? tryAcquireToken(implicit) : undefined;
+  token ??= await acquireToken(pool.path);
+  // The jobserver is gone (its run ended): no shared cap rather than a hang.
+  if (!token) return NONE;
+  let fd: number;
+  try {
+    fd = openSync(pool.path, constants.O_RDWR);
+  } catch {
+    token.release();
+    return NONE;
+  }
+  const ours = pipeMakeflags(pool.jobs || undefined, CARGO_JOBSERVER_FDS);
+  let released = false;
+  return {
+    env: { MAKEFLAGS: replaceJobserver(env.MAKEFLAGS, ours), CARGO_MAKEFLAGS: ours },
+    // One O_RDWR handle serves as both ends, as make's own pipe fds would.
+    fds: [fd, fd],
+    release() {
+      if (released) return;
+      released = true;
+      try {
+        closeSync(fd);
+      } finally {
+        token.release();
+      }
+    },
+  };
+}
+
