@@ -9,6 +9,7 @@
 //             t1c1   no threads, -j1, taskset -c 0
 //             t2c1   -Zthreads=2, -j2, taskset -c 0 (a token but one core)
 //   node tools/bench/frontend-curve.mjs [--rounds 3] [--only heavy|seed] [--json out.json]
+//                                       [--nice -19] [--max-wait seconds]
 // Uses the built dist (npm run build) for the report parser. CARGO_INCREMENTAL=0.
 import { spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -16,7 +17,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { runMeasured, waitForQuiet } from './interference.mjs';
+import { ownSessionWithNice, runMeasured, waitForQuiet } from './interference.mjs';
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const require = createRequire(import.meta.url);
@@ -28,6 +29,10 @@ const arg = (name, fallback) => {
 };
 const rounds = Number(arg('rounds', 3));
 const only = arg('only', undefined);
+const nice = arg('nice', undefined);
+ownSessionWithNice(nice, (line) => console.error(line));
+const maxWait = Number(arg('max-wait', nice === undefined ? 1800 : 0));
+const attempts = nice === undefined ? 3 : 1;
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 const SETTINGS = {
@@ -60,9 +65,9 @@ function measure(cwd, targetDir, pkg, crate, setting) {
   const cpu = setting.taskset ? 'cpu0' : 'cpu';
   let m;
   // The machine is shared: wait for a quiet spell, and measure again when others took > 0.3 cores.
-  for (let attempt = 0; attempt < 3; attempt++) {
+  for (let attempt = 0; attempt < attempts; attempt++) {
     run('cargo', ['clean', '-p', pkg, '--target-dir', targetDir], { cwd, env });
-    waitForQuiet({ max: 0.3, cpu, say: (line) => console.error(line) });
+    waitForQuiet({ max: 0.3, cpu, maxWait, say: (line) => console.error(line) });
     m = runMeasured(argv, { cwd, env, encoding: 'utf8', maxBuffer: 64 << 20 }, cpu);
     if (m.result.status !== 0) throw new Error(`${argv.join(' ')} failed: ${(m.result.stderr ?? '').trim().split('\n').slice(-3).join(' | ')}`);
     if (m.others <= 0.3) break;

@@ -54,9 +54,9 @@ describe('fitCurve', () => {
   });
 
   it('reads a front-end on fewer cores than threads as slowed by the sharing', () => {
-    // 2 threads with a token on 1 core: truth × 2 (two threads share the core).
-    const oneCore: CurveSample = { threads: 2, concurrent: 0, tokens: 2, cores: 1, frontend: 10 * frontendFactor(truth, 2, 2) * 2 };
-    const fitted = fitCurve([sample(1, 0, 2), sample(2, 1, 2), oneCore]);
+    // 2 threads with a token on 1 core: its CPU time, 10 s × (1 + overhead), not its 2-thread wall time.
+    const oneCore: CurveSample = { threads: 2, concurrent: 0, tokens: 2, cores: 1, frontend: 10 * 1.08 };
+    const fitted = fitCurve([sample(1, 0, 2), sample(2, 0, 2), oneCore]);
     expect(fitted.parallel).toBeCloseTo(0.4, 2);
     expect(fitted.overhead).toBeCloseTo(0.08, 2);
   });

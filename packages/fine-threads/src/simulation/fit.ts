@@ -4,8 +4,8 @@
  *
  * A record's front-end was measured under contention: a rustc asked for N threads runs only as
  * many as it holds tokens for, and the other units running (`concurrent`) held the rest. So each
- * sample is read at n = clamp(tokens - concurrent, 1, N) threads (and, when concurrent + n
- * exceeds the cores, as stretched by that ratio, as the simulator slows them), and the model
+ * sample is read at n = clamp(tokens - concurrent, 1, N) threads (and, when the units wanted
+ * more cores than there were, as stretched by that ratio, as the simulator slows them), and the model
  *   frontend = base × ((1 - parallel) + parallel / min(n, plateau) + (N > 1 ? overhead : 0))
  * is fitted by least squares over parallel ∈ [0, 1] and overhead ∈ [0, 1] (a grid, base in
  * closed form), with a light pull towards the prior (DEFAULT_CURVE) that only decides between
@@ -45,10 +45,13 @@ export function effectiveThreads(sample: Pick<CurveSample, 'threads' | 'concurre
   return Math.max(1, Math.min(n, (sample.tokens ?? n) - sample.concurrent));
 }
 
-/** How much slower than alone a front-end ran because the threads outnumbered the cores. */
-function stretch(sample: CurveSample, n: number): number {
+/**
+ * How much slower than alone a front-end ran because the units wanted more cores than there
+ * were: the others one each, itself its CPU time over its wall time (as the simulator has it).
+ */
+function stretch(sample: Pick<CurveSample, 'concurrent' | 'cores'>, wallFactor: number, overhead: number): number {
   if (sample.cores === undefined) return 1;
-  return Math.max(1, (sample.concurrent + n) / sample.cores);
+  return Math.max(1, (sample.concurrent + (1 + overhead) / wallFactor) / sample.cores);
 }
 
 /** factor(N, n) for a curve; the same formula as the simulator's frontendFactor. */
@@ -70,15 +73,13 @@ export function fitCurve(samples: CurveSample[], prior: SpeedupCurve = DEFAULT_C
   if (!usable.some((s) => s.threads === 1) || !usable.some((s) => s.threads > 1)) return prior;
   const mean = usable.reduce((sum, s) => sum + s.frontend, 0) / usable.length;
   const y = usable.map((s) => s.frontend / mean);
-  const reads = usable.map((s) => {
-    const n = effectiveThreads(s);
-    return { requested: s.threads, n, stretch: stretch(s, n) };
-  });
+  const reads = usable.map((s) => ({ sample: s, requested: s.threads, n: effectiveThreads(s) }));
   const cost = (parallel: number, overhead: number) => {
     let yg = 0;
     let gg = 0;
     const g = reads.map((r, i) => {
-      const gi = factor(parallel, overhead, prior.plateau, r.requested, r.n) * r.stretch;
+      const f = factor(parallel, overhead, prior.plateau, r.requested, r.n);
+      const gi = f * stretch(r.sample, f, r.requested > 1 ? overhead : 0);
       yg += y[i] * gi;
       gg += gi * gi;
       return gi;
@@ -108,9 +109,9 @@ export function fitCurve(samples: CurveSample[], prior: SpeedupCurve = DEFAULT_C
 
 /** A recorded front-end brought back to 1 thread and no contention: divided by its curve's factor. */
 export function singleThreadFrontend(sample: CurveSample, curve: SpeedupCurve): number {
-  if (sample.threads <= 1) return sample.frontend / stretch(sample, 1);
-  const n = effectiveThreads(sample);
-  return sample.frontend / (factor(curve.parallel, curve.overhead, curve.plateau, sample.threads, n) * stretch(sample, n));
+  if (sample.threads <= 1) return sample.frontend / stretch(sample, 1, 0);
+  const f = factor(curve.parallel, curve.overhead, curve.plateau, sample.threads, effectiveThreads(sample));
+  return sample.frontend / (f * stretch(sample, f, curve.overhead));
 }
 
 /** A recorded back-end this short means the metadata notice came at the end: the wrapper held it. */

@@ -161,12 +161,18 @@ describe('simulate', () => {
     expect(byKey(r, 'a').end).toBeCloseTo(2 + (10 - 2 / 1.1) * 0.85);
   });
 
-  it('slows every thread down when they outnumber the cores', () => {
+  it('slows every unit down when they want more cores than there are', () => {
     // 4 tokens, 2 cores, four 2 s units: each runs at half speed, all end at 4.
     const r = simulate(graph({ a: { be: 2 }, b: { be: 2 }, c: { be: 2 }, d: { be: 2 } }), config(4, 2));
     expect(r.makespan).toBeCloseTo(4);
-    // 3 threads on 2 cores: factor 0.5 + 0.5/3 + 0.1 at speed 2/3: 3 s × 0.7667 × 1.5 = 3.45 s.
-    expect(simulate(graph({ a: { fe: 3 } }), config(3, 2, { a: 3 })).makespan).toBeCloseTo(3.45);
+    // 2 threads on 1 core: the front-end takes its CPU time, 4 s × (1 + 0.1), not 4 × 0.85.
+    expect(simulate(graph({ a: { fe: 4 } }), config(2, 1, { a: 2 })).makespan).toBeCloseTo(4.4);
+    // 3 threads on 2 cores: they want 1.1 / (0.5 + 0.5/3 + 0.1) = 1.43 cores, which there are: 3 × 0.7667.
+    expect(simulate(graph({ a: { fe: 3 } }), config(3, 2, { a: 3 })).makespan).toBeCloseTo(2.3);
+    // With a back-end beside it they want 2.43 cores of 2: both slow by 2/2.43 until b ends.
+    const both = simulate(graph({ a: { fe: 3 }, b: { be: 1 } }), config(4, 2, { a: 3 }));
+    const want = 1 + 1.1 / (0.5 + 0.5 / 3 + 0.1);
+    expect(byKey(both, 'b').end).toBeCloseTo(want / 2);
   });
 
   it('units with no work finish at once and take no token', () => {

@@ -15,7 +15,9 @@
  *   (SpeedupCurve). Back-ends (codegen, link, build-script runs) run at their recorded pace on
  *   one token: debug codegen's LLVM workers also take tokens, but the record's back-end times
  *   already include whatever help they got then; see the README for when that is wrong.
- * - When the threads running exceed the cores, every one slows down in proportion.
+ * - When the running units want more cores than there are, every one slows down in proportion.
+ *   A back-end wants one core; a front-end at n threads wants its CPU time over its wall time,
+ *   (1 + overhead) / factor(N, n): its helpers idle in its serial parts.
  * - A unit with no work (fresh, or not in the record) finishes when it becomes ready, without a
  *   token, as cargo's fresh jobs do.
  * - A threaded unit's dependents on its metadata wait for its end (SimConfig.pipelining): the
@@ -222,7 +224,14 @@ export function simulate(graph: SimGraph, config: SimConfig): SimResult {
       samples.push({ t, running: running.length, threads });
     }
 
-    const speed = threads > config.cores ? config.cores / threads : 1;
+    // CPU demand: a back-end keeps one core busy; a front-end's threads only in its parallel
+    // parts: its CPU time, (1 + overhead) per 1-thread second, over its wall time, factor(N, n).
+    let demand = 0;
+    for (const i of running) {
+      if (feLeft[i] <= EPS) demand += 1;
+      else demand += (1 + (requested[i] > 1 ? curve[i].overhead : 0)) / frontendFactor(curve[i], requested[i], 1 + extra[i]);
+    }
+    const speed = demand > config.cores ? config.cores / demand : 1;
     const rate = (i: number) => (feLeft[i] > EPS ? speed / frontendFactor(curve[i], requested[i], 1 + extra[i]) : speed);
     let dt = Infinity;
     for (const i of running) dt = Math.min(dt, (feLeft[i] > EPS ? feLeft[i] : beLeft[i]) / rate(i));
