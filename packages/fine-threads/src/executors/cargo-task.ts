@@ -8,7 +8,7 @@ import { log } from '../utils/log';
 import { crateNameOf, formatThreadTable, ThreadOptionError } from '../threads/options';
 import { planThreads, type ThreadsPlan } from '../threads/environment';
 import { recordBuild } from '../recording/recorder';
-import { acquireToken, JOBSERVER_ENV, makeflags, parseJobserverEnv } from '../jobserver/pool';
+import { joinJobserver } from '../jobserver/client';
 
 export interface CrateTarget {
   packageName: string;
@@ -102,13 +102,11 @@ export async function runCargoTask(
   for (const note of plan.notes) log.warn(note);
   if (plan.threads.size > 0) log.info(`fine-threads: front-end threads ${formatThreadTable(plan.threads)}`);
   log.info(`> ${renderCommand(argv)}`);
-  // The run's shared jobserver: this cargo's implicit token comes from the pool too.
-  const pool = parseJobserverEnv(process.env[JOBSERVER_ENV]);
-  const token = pool ? await acquireToken(pool.path) : undefined;
-  const jobserverEnv = pool && token ? { MAKEFLAGS: makeflags(pool.path, pool.jobs), CARGO_MAKEFLAGS: makeflags(pool.path, pool.jobs) } : {};
+  // The run's shared jobserver: this cargo's implicit token comes from it too.
+  const jobserver = await joinJobserver();
   const started = Date.now();
   try {
-    const result = await runCargo(argv, crate.cwd, { ...plan.env, ...jobserverEnv });
+    const result = await runCargo(argv, crate.cwd, { ...plan.env, ...jobserver.env }, undefined, jobserver.fds);
     if (result.exitCode === null) {
       log.error(`fine-threads: ${result.error}`);
       return { success: false };
@@ -129,7 +127,7 @@ export async function runCargoTask(
     }
     return { success: result.exitCode === 0 };
   } finally {
-    token?.release();
+    jobserver.release();
     rmSync(eventsFile, { force: true });
   }
 }
