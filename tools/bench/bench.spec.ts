@@ -1,0 +1,115 @@
+// The benchmark's pure parts: statistics, ratio keys, targets, markdown.
+import stats = require('./lib/stats.cjs');
+import markdown = require('./lib/markdown.cjs');
+import report = require('./lib/report.cjs');
+
+const row = (seconds: number[], how = 'x') => ({ how, ...stats.summarize(seconds) });
+
+describe('stats', () => {
+  it('takes min, median and max; an even count has the mean of the middle two', () => {
+    expect(stats.summarize([3, 1, 2])).toEqual({ n: 3, min: 1, median: 2, max: 3, seconds: [3, 1, 2] });
+    expect(stats.median([4, 1, 3, 2])).toBe(2.5);
+    expect(() => stats.median([])).toThrow();
+    expect(stats.spread(stats.summarize([9, 10, 11]))).toBeCloseTo(0.2);
+    expect(stats.spread(stats.summarize([10]))).toBeUndefined();
+  });
+
+  it('keys ratios of medians "<row>/<row>", with the best global row and recording', () => {
+    const r = stats.ratios({ baseline: 100, unrecorded: 99, global0: 120, global2: 110, hand: 95, tuned: 88 });
+    expect(r['tuned/baseline']).toBeCloseTo(0.88);
+    expect(r['tuned/global2']).toBeCloseTo(0.8);
+    expect(r['tuned/global0']).toBeCloseTo(88 / 120);
+    expect(r['tuned/best-global']).toBeCloseTo(0.8);
+    expect(r['hand/best-global']).toBeCloseTo(95 / 110);
+    expect(r['global2/baseline']).toBeCloseTo(1.1);
+    expect(r['baseline/unrecorded']).toBeCloseTo(100 / 99);
+    expect(r['unrecorded/baseline']).toBeUndefined();
+  });
+
+  it('leaves out ratios of rows that did not run', () => {
+    const r = stats.ratios({ baseline: 10, global2: 12 });
+    expect(Object.keys(r)).toEqual(['global2/baseline']);
+  });
+});
+
+describe('markdown', () => {
+  it('renders a table, escaping pipes', () => {
+    expect(markdown.table(['a', 'b'], [['x|y', 1]], { numeric: true })).toBe('| a | b |\n| --- | ---: |\n| x\\|y | 1 |');
+  });
+
+  it('replaces only what is between the markers, and appends them when absent', () => {
+    const text = `# T\n\nprose\n\n${markdown.BEGIN}\nold\n${markdown.END}\n\nmore prose\n`;
+    const out = markdown.replaceGenerated(text, 'new');
+    expect(out).toBe(`# T\n\nprose\n\n${markdown.BEGIN}\nnew\n${markdown.END}\n\nmore prose\n`);
+    expect(markdown.replaceGenerated(out, 'newer')).toContain(`${markdown.BEGIN}\nnewer\n${markdown.END}\n\nmore prose`);
+    expect(markdown.replaceGenerated('# T\n', 'x')).toBe(`# T\n\n${markdown.BEGIN}\nx\n${markdown.END}\n`);
+  });
+});
+
+describe('report', () => {
+  const mode = (medians: Record<string, number[]>) => {
+    const rows = Object.fromEntries(Object.entries(medians).map(([id, s]) => [id, row(s)]));
+    return { rows, ratios: stats.ratios(Object.fromEntries(Object.entries(rows).map(([id, r]) => [id, r.median]))), notRun: {} };
+  };
+  const results = (seedCheck: Record<string, number[]>) => ({
+    kind: 'full',
+    command: 'npm run bench',
+    rounds: 3,
+    machine: { cores: 2 },
+    workloads: {
+      example: { title: 'Example', modes: { check: mode({ baseline: [10, 10.5, 11], tuned: [10.4, 10.6, 10.9] }) }, tune: {} },
+      seed: { title: 'Seed', modes: { check: mode(seedCheck) }, tune: { check: { available: true, table: { cargo: 2 } } } },
+    },
+    micro: {
+      wrapper: { wall: { passThroughMicros: 2500, threadedMicros: 2600, minimalWrapperMicros: 2300, passThroughOverFloorMicros: 200, threadedOverFloorMicros: 300 } },
+      noop: { pluginMinusCargo: 2.1, nxMinusCargo: 1.9, pluginMinusNx: 0.2 },
+      simulator: { notRun: 'tools/bench/simulator-check.mjs does not exist yet' },
+    },
+  });
+
+  it('judges each target from the ratios, and says why one is not measured', () => {
+    const t = report.evaluateTargets(results({ baseline: [60, 61, 62], global0: [80, 81, 82], global2: [70, 71, 72], tuned: [50, 51, 52] }));
+    const find = (what: string) => t.find((x) => x.what === what)!;
+    expect(find('seed workload, check: tuned/baseline')).toMatchObject({ met: true, value: (51 / 61).toFixed(3) });
+    expect(find('seed workload, check: tuned/best-global')).toMatchObject({ met: true });
+    expect(find('seed workload, build: tuned/baseline').met).toBeNull();
+    // 10.6 / 10.5 is within the rows' own spread (about 5 %).
+    expect(find('example, check: tuned/baseline').met).toBe(true);
+    expect(find('rustc wrapper, per rustc (pass-through)')).toMatchObject({ met: false });
+    expect(find('Nx plugin, warm no-op: nx build − cargo build').note).toContain('1.90 s');
+    expect(find('simulator, predicted vs measured')).toMatchObject({ met: null, note: 'tools/bench/simulator-check.mjs does not exist yet' });
+  });
+
+  it('marks a tuned row slower than its goal as not met', () => {
+    const t = report.evaluateTargets(results({ baseline: [60, 60, 60], global2: [58, 58, 58], tuned: [57, 57, 57] }));
+    expect(t.find((x) => x.what === 'seed workload, check: tuned/baseline')!.met).toBe(false);
+    expect(t.find((x) => x.what === 'seed workload, check: tuned/best-global')!.met).toBe(false);
+  });
+
+  it('finds predicted/measured pairs wherever a simulator check puts them', () => {
+    const e = report.simulatorErrors({ rows: [{ config: 'baseline', predicted: 11, measured: 10 }, { predictedSeconds: 9, measuredSeconds: 10 }] });
+    expect(e.map((x) => Math.round(x.error * 100))).toEqual([10, -10]);
+  });
+
+  it("keeps the figure's crates that changed most, with median front-end and back-end per row", () => {
+    const unit = (crate: string, f: number, b: number) => ({ crate, kind: 'lib', start: 0, end: f + b, frontend: f, backend: b });
+    const fig = report.figureData({
+      baseline: [[unit('cargo', 12, 3), unit('tiny', 0.1, 0.1), unit('syn', 3, 1), unit('serde', 2.9, 1)], [unit('cargo', 13, 3), unit('tiny', 0.1, 0.1), unit('syn', 3, 1), unit('serde', 2.9, 1)]],
+      hand: [[unit('cargo', 7.5, 3), unit('tiny', 0.1, 0.1), unit('syn', 3, 1), unit('serde', 2.9, 1)]],
+    }, { limit: 3 });
+    expect(fig.map((c) => c.crate)).toEqual(['cargo', 'syn', 'serde']);
+    expect(fig[0].rows.baseline).toEqual({ frontend: 12.5, backend: 3 });
+    expect(fig[0].rows.hand.frontend).toBe(7.5);
+  });
+
+  it('renders the ratio table and the markdown for BENCHMARKS.md', () => {
+    const r = results({ baseline: [60, 61, 62], global2: [70, 71, 72], tuned: [50, 51, 52] });
+    const table = report.ratioTable(r);
+    expect(table.split('\n')[0]).toBe('| ratio of medians | example check | seed check |');
+    expect(table).toContain(`| tuned/baseline | ${(10.6 / 10.5).toFixed(3)} | ${(51 / 61).toFixed(3)} |`);
+    const md = report.renderMarkdown(r);
+    expect(md).toContain('Reproduce: `npm run bench`');
+    expect(md).toContain('| tuned | x | 50.00 | 51.00 | 52.00 |');
+    expect(md).toContain('**not met**');
+  });
+});
