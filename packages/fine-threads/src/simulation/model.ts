@@ -66,10 +66,10 @@ export interface SimConfig {
   curves: Record<string, SpeedupCurve>;
   defaultCurve: SpeedupCurve;
   /**
-   * Which units' dependents may start at their metadata. "unthreaded" (default): fine-threads'
-   * rustc wrapper holds a threaded rustc's stderr until it exits (for the ICE fallback), and with
-   * it the notice cargo starts those dependents on, so a threaded unit pipelines nothing.
-   * "all": every unit pipelines, as rustc without the wrapper does.
+   * Which units' dependents may start at their metadata. "all" (default): every unit pipelines;
+   * the rustc wrapper streams a threaded rustc's stderr, so cargo gets its metadata notice as
+   * rustc writes it. "unthreaded": a threaded unit pipelines nothing, as with the first wrapper,
+   * which held that stderr until rustc exited (for the ICE fallback).
    */
   pipelining?: 'unthreaded' | 'all';
 }

@@ -97,16 +97,17 @@ describe('simulate', () => {
     expect(byKey(simulate(graph({ a: { fe: 2, be: 3 }, b: { fe: 1, be: 1, rmeta: [0] } }), config(1, 2)), 'b').start).toBeCloseTo(5);
   });
 
-  it('a threaded unit pipelines nothing through the wrapper, unless told otherwise', () => {
-    // a at 2 threads alone: front-end 2 × 0.85 = 1.7, ends 4.7. Through the wrapper b waits for a's end.
+  it('a threaded unit pipelines like any other; the first wrapper, which held its notice, on request', () => {
+    // a at 2 threads alone: front-end 2 × 0.85 = 1.7, ends 4.7.
     const g = graph({ a: { fe: 2, be: 3 }, b: { fe: 1, be: 1, rmeta: [0] } });
-    const wrapped = simulate(g, config(2, 2, { a: 2 }));
-    expect(byKey(wrapped, 'a').metadata).toBeCloseTo(1.7);
-    expect(byKey(wrapped, 'b').start).toBeCloseTo(4.7);
-    const direct = simulate(g, { ...config(2, 2, { a: 2 }), pipelining: 'all' });
+    const direct = simulate(g, config(2, 2, { a: 2 }));
+    expect(byKey(direct, 'a').metadata).toBeCloseTo(1.7);
     // b starts at 1.7 and holds the other token: a's back-end is one token anyway.
     expect(byKey(direct, 'b').start).toBeCloseTo(1.7);
     expect(direct.makespan).toBeCloseTo(4.7);
+    // A wrapper that held the notice: b waits for a's end.
+    const held = simulate(g, { ...config(2, 2, { a: 2 }), pipelining: 'unthreaded' });
+    expect(byKey(held, 'b').start).toBeCloseTo(4.7);
   });
 
   it('token contention: the unit with the most dependents goes first', () => {

@@ -20,8 +20,9 @@
  *   (1 + overhead) / factor(N, n): its helpers idle in its serial parts.
  * - A unit with no work (fresh, or not in the record) finishes when it becomes ready, without a
  *   token, as cargo's fresh jobs do.
- * - A threaded unit's dependents on its metadata wait for its end (SimConfig.pipelining): the
- *   rustc wrapper holds a threaded rustc's stderr, and cargo's metadata notice with it.
+ * - Every unit's dependents may start at its metadata (SimConfig.pipelining "all", the default:
+ *   the rustc wrapper streams a threaded rustc's stderr, metadata notice included); "unthreaded"
+ *   replays wrappers before 0.2, which held that notice until rustc exited.
  */
 import type { SimConfig, SimGraph, SimResult, SimSample, SimUnit, SimUnitResult, SpeedupCurve } from './model';
 
@@ -163,7 +164,7 @@ export function simulate(graph: SimGraph, config: SimConfig): SimResult {
     for (const j of list) if (--blockers[j] === 0) pending.push(j);
   };
   // Held: the wrapper passes a threaded rustc's metadata notice on only when it exits.
-  const held = units.map((_, i) => (config.pipelining ?? 'unthreaded') === 'unthreaded' && requested[i] > 1);
+  const held = units.map((_, i) => (config.pipelining ?? 'all') === 'unthreaded' && requested[i] > 1);
   const reachMetadata = (i: number) => {
     results[i].metadata = t;
     if (!held[i]) release(waitMeta[i]);
