@@ -15,6 +15,6 @@ describe('lint executor', () => {
     const r = workspace().nx(['lint', 'tiny', '--clippyArgs=-Dwarnings', '--skip-nx-cache']);
     expect(r.code).not.toBe(0);
     expect(r.output).toContain('> cargo clippy -p tiny --manifest-path Cargo.toml -- -Dwarnings');
-    expect(r.output).toMatch(/error: unneeded `return` statement/);
+    expect(r.output).toMatch(/error\s*: unneeded `return` statement/);
   });
 });
