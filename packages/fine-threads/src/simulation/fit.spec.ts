@@ -5,10 +5,11 @@ import type { SpeedupCurve } from './model';
 
 const truth: SpeedupCurve = { parallel: 0.4, plateau: 8, overhead: 0.08, source: 'fitted' };
 
-/** What a crate of 10 s at 1 thread would record under the true curve, with a relative error. */
+/** What a crate of 10 s at 1 thread would record under the true curve (and the default's fixed seconds), with a relative error. */
 function sample(threads: number, concurrent: number, tokens: number, error = 0): CurveSample {
   const n = effectiveThreads({ threads, concurrent, tokens });
-  return { threads, concurrent, tokens, frontend: 10 * frontendFactor(truth, threads, n) * (1 + error) };
+  const fixed = threads > 1 ? (DEFAULT_CURVE.fixed ?? 0) : 0;
+  return { threads, concurrent, tokens, frontend: (10 * frontendFactor(truth, threads, n) + fixed) * (1 + error) };
 }
 
 describe('effectiveThreads', () => {
@@ -54,8 +55,8 @@ describe('fitCurve', () => {
   });
 
   it('reads a front-end on fewer cores than threads as slowed by the sharing', () => {
-    // 2 threads with a token on 1 core: its CPU time, 10 s × (1 + overhead), not its 2-thread wall time.
-    const oneCore: CurveSample = { threads: 2, concurrent: 0, tokens: 2, cores: 1, frontend: 10 * 1.08 };
+    // 2 threads with a token on 1 core: its CPU time, 10 s × (1 + overhead) + fixed, not its 2-thread wall time.
+    const oneCore: CurveSample = { threads: 2, concurrent: 0, tokens: 2, cores: 1, frontend: 10 * 1.08 + (DEFAULT_CURVE.fixed ?? 0) };
     const fitted = fitCurve([sample(1, 0, 2), sample(2, 0, 2), oneCore]);
     expect(fitted.parallel).toBeCloseTo(0.4, 2);
     expect(fitted.overhead).toBeCloseTo(0.08, 2);
@@ -63,10 +64,24 @@ describe('fitCurve', () => {
 });
 
 describe('singleThreadFrontend', () => {
-  it('divides a threaded front-end back by its factor', () => {
-    expect(singleThreadFrontend(sample(2, 0, 2), truth)).toBeCloseTo(10);
-    expect(singleThreadFrontend(sample(2, 1, 2), truth)).toBeCloseTo(10);
-    expect(singleThreadFrontend(sample(1, 1, 2), truth)).toBeCloseTo(10);
+  it('takes the fixed seconds off a threaded front-end and divides the rest by its factor', () => {
+    const withFixed = { ...truth, fixed: DEFAULT_CURVE.fixed };
+    expect(singleThreadFrontend(sample(2, 0, 2), withFixed)).toBeCloseTo(10);
+    expect(singleThreadFrontend(sample(2, 1, 2), withFixed)).toBeCloseTo(10);
+    expect(singleThreadFrontend(sample(1, 1, 2), withFixed)).toBeCloseTo(10);
+    // A front-end shorter than the fixed cost is 0 s of work, not less.
+    expect(singleThreadFrontend({ threads: 2, concurrent: 0, frontend: 0.05 }, { ...truth, fixed: 0.1 })).toBe(0);
+  });
+});
+
+describe('fitCurve with a fixed cost', () => {
+  it('fits small and big crates alike once the fixed seconds are taken off', () => {
+    // 0.2 s at 1 thread: at 2 free threads 0.2 × 0.88 + 0.1 = 0.276, i.e. ×1.38 — the fixed part, not a bad curve.
+    const small = [1, 2].map((threads) => ({ threads, concurrent: 0, tokens: 2, frontend: 0.2 * frontendFactor(truth, threads, threads) + (threads > 1 ? 0.1 : 0) }));
+    const fitted = fitCurve([...small, { ...small[1], concurrent: 1, frontend: 0.2 * 1.08 + 0.1 }], { ...DEFAULT_CURVE, fixed: 0.1 });
+    expect(fitted.parallel).toBeCloseTo(0.4, 2);
+    expect(fitted.overhead).toBeCloseTo(0.08, 2);
+    expect(fitted.fixed).toBe(0.1);
   });
 });
 

@@ -7,6 +7,7 @@
  * sample is read at n = clamp(tokens - concurrent, 1, N) threads (and, when the units wanted
  * more cores than there were, as stretched by that ratio, as the simulator slows them), and the model
  *   frontend = base × ((1 - parallel) + parallel / min(n, plateau) + (N > 1 ? overhead : 0))
+ *              + (N > 1 ? fixed : 0)
  * is fitted by least squares over parallel ∈ [0, 1] and overhead ∈ [0, 1] (a grid, base in
  * closed form), with a light pull towards the prior (DEFAULT_CURVE) that only decides between
  * fits the data cannot tell apart: one front-end at 1 thread and one at 2 fix
@@ -29,20 +30,24 @@ export interface CurveSample {
 }
 
 /**
- * Measured with tools/bench/frontend-curve.mjs (--nice -19, 3 interleaved rounds, stable 1.95) on
- * this project's shared 2-core machine: three big crates, each compiled alone by `cargo check`,
- * at 1 thread, 2 threads with a free token, 2 threads with none (J=1: the overhead alone), and
- * both on one core. Medians, as a factor of the 1-thread front-end:
- *                    2 threads, free token   2 threads, no token   2 threads on 1 core
- *   heavy (example)        0.82                   1.34                  1.32
- *   cargo                  1.03                   1.34                  1.24
- *   toml_edit              0.95                   1.35                  1.31
- * fitCurve over each crate's 15 runs gives parallel 0.76 / 0.72 / 0.75 and overhead 0.29 / 0.25
- * / 0.27; the default is their mean. Run-to-run spread on this machine was ±15 %, so the second
- * digit is noise. The plateau cannot be measured on 2 cores: 8 is the rustc project's own advice
- * for -Zthreads (its 2023 announcement: gains up to 8 threads, none beyond), an assumption.
+ * Measured on this project's shared 2-core machine (stable 1.95, `--nice -19`, 3 interleaved
+ * rounds, medians; run-to-run spread about ±15 %, so the second digit is noise):
+ * - tools/bench/frontend-curve.mjs, three big crates each compiled alone by `cargo check`, as a
+ *   factor of the 1-thread front-end:
+ *                      2 threads, free token   2 threads, no token   2 threads on 1 core
+ *     heavy (example)        0.82                   1.34                  1.32
+ *     cargo                  1.03                   1.34                  1.24
+ *     toml_edit              0.95                   1.35                  1.31
+ *   fitCurve over each crate's 15 runs: parallel 0.76 / 0.72 / 0.75, overhead 0.29 / 0.25 / 0.27.
+ * - tools/bench/frontend-fixed-cost.mjs, rustc alone on 21 dependency-free crates of 0.1–1.6 s
+ *   under a jobserver of no or one free token, fitted across crates: no token 1.32 × t1 + 74 ms,
+ *   one token 0.94 × t1 + 122 ms: overhead 0.32, parallel 0.76, and about 0.1 s per rustc
+ *   whatever its size (small crates took 1.5–2 × their 1-thread time).
+ * Hence parallel 0.75, overhead 0.3, fixed 0.1 s. The plateau cannot be measured on 2 cores: 8
+ * is the rustc project's own advice for -Zthreads (its 2023 announcement: gains up to 8 threads,
+ * none beyond), an assumption.
  */
-export const DEFAULT_CURVE: SpeedupCurve = { parallel: 0.75, plateau: 8, overhead: 0.27, source: 'default' };
+export const DEFAULT_CURVE: SpeedupCurve = { parallel: 0.75, plateau: 8, overhead: 0.3, fixed: 0.1, source: 'default' };
 
 /** Threads a recorded front-end actually ran on average: its N, less the tokens the others held. */
 export function effectiveThreads(sample: Pick<CurveSample, 'threads' | 'concurrent' | 'tokens' | 'cores'>): number {
@@ -79,20 +84,24 @@ export function fitCurve(samples: CurveSample[], prior: SpeedupCurve = DEFAULT_C
   const mean = usable.reduce((sum, s) => sum + s.frontend, 0) / usable.length;
   const y = usable.map((s) => s.frontend / mean);
   const reads = usable.map((s) => ({ sample: s, requested: s.threads, n: effectiveThreads(s) }));
+  // The fixed seconds are the prior's: one crate's samples cannot tell them from its overhead.
+  const fixed = (prior.fixed ?? 0) / mean;
   const cost = (parallel: number, overhead: number) => {
     let yg = 0;
     let gg = 0;
     const g = reads.map((r, i) => {
       const f = factor(parallel, overhead, prior.plateau, r.requested, r.n);
-      const gi = f * stretch(r.sample, f, r.requested > 1 ? overhead : 0);
-      yg += y[i] * gi;
+      const s = stretch(r.sample, f, r.requested > 1 ? overhead : 0);
+      const gi = f * s;
+      const fi = r.requested > 1 ? fixed * s : 0;
+      yg += (y[i] - fi) * gi;
       gg += gi * gi;
-      return gi;
+      return [gi, fi];
     });
-    // Least-squares base for this shape: Σyg / Σg².
+    // Least-squares base for this shape: Σ(y - fixed)g / Σg².
     const base = yg / gg;
     let residual = 0;
-    g.forEach((gi, i) => (residual += (y[i] - base * gi) ** 2));
+    g.forEach(([gi, fi], i) => (residual += (y[i] - base * gi - fi) ** 2));
     return residual / g.length + PULL * ((parallel - prior.parallel) ** 2 + (overhead - prior.overhead) ** 2);
   };
   // A coarse grid over [0, 1]², then a fine one around its best point.
@@ -109,14 +118,17 @@ export function fitCurve(samples: CurveSample[], prior: SpeedupCurve = DEFAULT_C
   const clamp = (x: number) => Math.min(1, Math.max(0, x));
   const { parallel, overhead } = best;
   search(clamp(parallel - COARSE), clamp(parallel + COARSE), clamp(overhead - COARSE), clamp(overhead + COARSE), STEP);
-  return { parallel: round(best.parallel), plateau: prior.plateau, overhead: round(best.overhead), source: 'fitted' };
+  const curve: SpeedupCurve = { parallel: round(best.parallel), plateau: prior.plateau, overhead: round(best.overhead), source: 'fitted' };
+  if (prior.fixed !== undefined) curve.fixed = prior.fixed;
+  return curve;
 }
 
 /** A recorded front-end brought back to 1 thread and no contention: divided by its curve's factor. */
 export function singleThreadFrontend(sample: CurveSample, curve: SpeedupCurve): number {
   if (sample.threads <= 1) return sample.frontend / stretch(sample, 1, 0);
   const f = factor(curve.parallel, curve.overhead, curve.plateau, sample.threads, effectiveThreads(sample));
-  return sample.frontend / (f * stretch(sample, f, curve.overhead));
+  const s = stretch(sample, f, curve.overhead);
+  return Math.max(0, sample.frontend / s - (curve.fixed ?? 0)) / f;
 }
 
 /** A recorded back-end this short means the metadata notice came at the end: the wrapper held it. */
@@ -124,10 +136,10 @@ const HELD = 0.02;
 
 /**
  * Every recorded front-end of each crate, with the tokens and cores of its build: what fitCurve
- * takes. Build scripts and ICE fallbacks are left out. In a `build`, a threaded lib's front-end in
- * the record runs to its end (the rustc wrapper holds its metadata notice until rustc exits), so
- * its back-end is taken off: the median back-end of the crate's unthreaded builds in these records.
- * With none, that sample is left out.
+ * takes. Build scripts and ICE fallbacks are left out. Records made with the first rustc wrapper,
+ * which held a threaded rustc's metadata notice until it exited, show a threaded lib's `build`
+ * front-end running to its end (a back-end of ~0): its back-end is taken off, the median back-end
+ * of the crate's unthreaded builds in these records; with none, that sample is left out.
  */
 export function curveSamples(records: BuildRecord[]): Map<string, CurveSample[]> {
   const unthreadedBackends = new Map<string, number[]>();

@@ -39,7 +39,8 @@ export interface SimGraph {
 /**
  * How a crate's front-end time scales with threads, as a factor of its 1-thread time, for a
  * rustc asked for N threads that runs n of them (1 + the jobserver tokens its helpers hold):
- * factor(N, n) = (1 - parallel) + parallel / min(n, plateau) + (N > 1 ? overhead : 0).
+ * factor(N, n) = (1 - parallel) + parallel / min(n, plateau) + (N > 1 ? overhead : 0),
+ * and, for N > 1, `fixed` seconds more.
  * The overhead follows N, not n: rustc built for N > 1 threads pays for its locks even when no
  * helper gets a token. Fitted per crate from records at several N where they exist (fitCurve),
  * DEFAULT_CURVE otherwise.
@@ -51,6 +52,11 @@ export interface SpeedupCurve {
   plateau: number;
   /** Fixed cost, as a fraction of the 1-thread time, of running the parallel front-end at all. */
   overhead: number;
+  /**
+   * Seconds a rustc asked for N > 1 threads spends on top, whatever its size (the parallel
+   * front-end's start-up: thread pool, sharded tables); absent = 0. It weighs on small crates.
+   */
+  fixed?: number;
   /** Where the numbers came from: "fitted" from records at >= 2 thread counts, or "default". */
   source: 'fitted' | 'default';
 }

@@ -154,6 +154,19 @@ describe('simulate', () => {
     expect(simulate(graph({ a: { fe: 4 } }), config(1, 1, { a: 2 })).makespan).toBeCloseTo(4.4);
   });
 
+  it('adds a threaded rustc\'s fixed seconds, on one core, before its front-end', () => {
+    // fixed 0.2: alone with a token, 0.2 + 4 × 0.85 = 3.6; its dependent on metadata starts then.
+    const fixedCurve = { ...config(2, 2, { a: 2 }), defaultCurve: { ...curve, fixed: 0.2 } };
+    const r = simulate(graph({ a: { fe: 4, be: 1 }, b: { be: 1, rmeta: [0] } }), fixedCurve);
+    expect(byKey(r, 'a').metadata).toBeCloseTo(3.6);
+    expect(byKey(r, 'b').start).toBeCloseTo(3.6);
+    expect(r.makespan).toBeCloseTo(4.6);
+    // On one core the fixed part is one core's worth: 0.2 + 4 × 1.1.
+    expect(simulate(graph({ a: { fe: 4 } }), { ...fixedCurve, tokens: 1, cores: 1 }).makespan).toBeCloseTo(4.6);
+    // Unthreaded units pay nothing.
+    expect(simulate(graph({ a: { fe: 4 } }), { ...fixedCurve, threads: {} }).makespan).toBeCloseTo(4);
+  });
+
   it('cargo takes a freed token before a helper does', () => {
     // a (threads 2, fe 10) starts with b (be 1); c (be 1) waits for b. At 1 c gets b's token, not a's helper.
     const r = simulate(graph({ a: { fe: 10 }, b: { be: 1 }, c: { be: 1, deps: [1] } }), config(2, 2, { a: 2 }));

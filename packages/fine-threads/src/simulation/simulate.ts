@@ -12,7 +12,7 @@
  *   helpers give theirs back whenever they idle, which in a front-end is often, and cargo's
  *   request is already waiting, so cargo's next unit is modelled as starting at once.
  * - Front-end work is kept in 1-thread seconds and advances at 1 / factor(N, n) per second
- *   (SpeedupCurve). Back-ends (codegen, link, build-script runs) run at their recorded pace on
+ *   (SpeedupCurve), after the curve's fixed seconds for a rustc asked for N > 1 threads. Back-ends (codegen, link, build-script runs) run at their recorded pace on
  *   one token: debug codegen's LLVM workers also take tokens, but the record's back-end times
  *   already include whatever help they got then; see the README for when that is wrong.
  * - When the running units want more cores than there are, every one slows down in proportion.
@@ -141,7 +141,9 @@ export function simulate(graph: SimGraph, config: SimConfig): SimResult {
 
   const requested = units.map((u) => (u.frontend > 0 ? requestedThreads(u, config) : 1));
   const curve = units.map((u) => config.curves[u.crate] ?? config.defaultCurve);
-  const feLeft = units.map((u) => u.frontend);
+  // A threaded front-end starts with its fixed cost: wall seconds on one core, threads or not.
+  const fxLeft = units.map((u, i) => (requested[i] > 1 ? (curve[i].fixed ?? 0) : 0));
+  const feLeft = units.map((u, i) => u.frontend + fxLeft[i]);
   const beLeft = units.map((u) => u.backend);
   const results: SimUnitResult[] = units.map((u, i) => ({
     key: u.key,
@@ -227,21 +229,34 @@ export function simulate(graph: SimGraph, config: SimConfig): SimResult {
 
     // CPU demand: a back-end keeps one core busy; a front-end's threads only in its parallel
     // parts: its CPU time, (1 + overhead) per 1-thread second, over its wall time, factor(N, n).
+    const inFixed = (i: number) => fxLeft[i] > EPS;
     let demand = 0;
     for (const i of running) {
-      if (feLeft[i] <= EPS) demand += 1;
+      if (feLeft[i] <= EPS || inFixed(i)) demand += 1;
       else demand += (1 + (requested[i] > 1 ? curve[i].overhead : 0)) / frontendFactor(curve[i], requested[i], 1 + extra[i]);
     }
     const speed = demand > config.cores ? config.cores / demand : 1;
-    const rate = (i: number) => (feLeft[i] > EPS ? speed / frontendFactor(curve[i], requested[i], 1 + extra[i]) : speed);
+    const rate = (i: number) =>
+      feLeft[i] > EPS && !inFixed(i) ? speed / frontendFactor(curve[i], requested[i], 1 + extra[i]) : speed;
+    // The next event: a front-end's fixed part, front-end or back-end running out.
+    const left = (i: number) => (inFixed(i) ? fxLeft[i] : feLeft[i] > EPS ? feLeft[i] - fxLeft[i] : beLeft[i]);
     let dt = Infinity;
-    for (const i of running) dt = Math.min(dt, (feLeft[i] > EPS ? feLeft[i] : beLeft[i]) / rate(i));
+    for (const i of running) dt = Math.min(dt, left(i) / rate(i));
     const rates = running.map(rate);
     t += dt;
     const stillRunning: number[] = [];
     running.forEach((i, k) => {
       const progress = rates[k] * dt;
-      if (feLeft[i] > EPS) {
+      if (inFixed(i)) {
+        // feLeft holds the fixed part too: both run down together until the fixed part is done.
+        const used = Math.min(progress, fxLeft[i]);
+        fxLeft[i] = fxLeft[i] - used <= EPS ? 0 : fxLeft[i] - used;
+        feLeft[i] -= used;
+        if (feLeft[i] <= EPS) {
+          feLeft[i] = 0;
+          reachMetadata(i);
+        }
+      } else if (feLeft[i] > EPS) {
         feLeft[i] -= progress;
         if (feLeft[i] <= EPS * Math.max(1, units[i].frontend)) {
           feLeft[i] = 0;
