@@ -10,7 +10,8 @@
 // crates with no threaded record use DEFAULT_CURVE. It also predicts the three configurations
 // from A at 4, 8, 16 and 64 cores (tokens = cores).
 //   node tools/bench/simulator-check.mjs [--quick] [--workload example|seed] [--modes check,build]
-//                                        [--jobs 2,1] [--json out.json] [--replay earlier.json]
+//                                        [--jobs 2,1] [--rounds 1] [--json out.json] [--replay earlier.json]
+// --rounds N repeats every series N times and compares the medians (the machine's noise is large).
 // --json also saves the runs (records, unit graphs); --replay predicts them again without building.
 // --quick: the example only. Needs the built dist (npm run build). CARGO_INCREMENTAL=0.
 // Shared machine: each run waits until other processes use <= --max-others cores (0.3), and is
@@ -154,6 +155,7 @@ function predictAll(m, results, scaling) {
     const p = predict(config, fitted[config]);
     const row = {
       workload: name,
+      round: m.round ?? 1,
       mode,
       jobs,
       config,
@@ -184,35 +186,83 @@ function predictAll(m, results, scaling) {
   }
 }
 
+const median = (xs) => {
+  const sorted = [...xs].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+};
+const rounds = Number(arg('rounds', 1));
+const out = arg('json', undefined);
 const results = [];
 const scaling = [];
 const replay = arg('replay', undefined);
 let runs = [];
+// The runs (records and unit graphs) go along, so that --replay can predict them again.
+const save = (summary = []) =>
+  out && writeFileSync(out, `${JSON.stringify({ at: new Date().toISOString(), defaultCurve: DEFAULT_CURVE, summary, results, scaling, runs }, null, 1)}\n`);
 try {
   if (replay) {
     runs = JSON.parse(readFileSync(replay, 'utf8')).runs;
     for (const m of runs) predictAll(m, results, scaling);
   } else {
-    for (const name of workloadNames) {
-      const w = workload(name);
-      for (const mode of modes) {
-        for (const jobs of jobsList) {
-          const m = measure(w, mode, jobs);
-          runs.push(m);
-          predictAll(m, results, scaling);
+    const workloads = workloadNames.map(workload);
+    // Rounds outermost: a slow spell of the shared machine then hits one round of everything.
+    for (let round = 1; round <= rounds; round++) {
+      for (const w of workloads) {
+        for (const mode of modes) {
+          for (const jobs of jobsList) {
+            const m = { ...measure(w, mode, jobs), round };
+            runs.push(m);
+            predictAll(m, results, scaling);
+            save();
+          }
         }
       }
     }
   }
-  if (scaling.length) {
-    console.log('\npredicted makespan (s) at more cores, from the J=2 baseline record (tokens = cores):');
-    for (const r of scaling) console.log(`  ${r.workload.padEnd(7)} ${r.mode.padEnd(5)} ${String(r.cores).padStart(2)} cores: baseline ${r.baseline}, global ${r.global}, tuned ${r.tuned}`);
+  // Over rounds: the median measured against the median predicted, per configuration.
+  const groups = new Map();
+  for (const r of results) {
+    const key = `${r.workload} ${r.mode} ${r.jobs} ${r.config}`;
+    groups.set(key, [...(groups.get(key) ?? []), r]);
   }
-  const worst = Math.max(...results.map((r) => Math.abs(r.error)));
-  console.log(`\nworst |error| ${(worst * 100).toFixed(1)} % over ${results.length} predictions (target ≤ 10 %); load average now ${readFileSync('/proc/loadavg', 'utf8').trim()}`);
-  const out = arg('json', undefined);
-  // The runs (records and unit graphs) go along, so that --replay can predict them again.
-  if (out) writeFileSync(out, `${JSON.stringify({ at: new Date().toISOString(), defaultCurve: DEFAULT_CURVE, results, scaling, runs }, null, 1)}\n`);
+  const summary = [...groups.values()].map((rows) => {
+    const measured = median(rows.map((r) => r.measured));
+    const predicted = median(rows.map((r) => r.predicted));
+    return {
+      workload: rows[0].workload,
+      mode: rows[0].mode,
+      jobs: rows[0].jobs,
+      config: rows[0].config,
+      rounds: rows.length,
+      measured: Number(measured.toFixed(2)),
+      measuredRange: [Math.min(...rows.map((r) => r.measured)), Math.max(...rows.map((r) => r.measured))],
+      predicted: Number(predicted.toFixed(2)),
+      error: (predicted - measured) / measured,
+      others: Number(median(rows.map((r) => r.others)).toFixed(2)),
+    };
+  });
+  console.log(`\nmedians over ${rounds} round(s) (predicted from each round's own baseline A):`);
+  for (const r of summary) {
+    console.log(
+      `  ${r.workload.padEnd(7)} ${r.mode.padEnd(5)} J=${r.jobs} ${r.config.padEnd(8)} measured ${r.measured.toFixed(2).padStart(7)} s (${r.measuredRange.map((x) => x.toFixed(1)).join('–')})  predicted ${r.predicted.toFixed(2).padStart(7)} s  ${pct(r.error).padStart(8)}`,
+    );
+  }
+  if (scaling.length) {
+    console.log('\npredicted makespan (s) at more cores, from the J=2 baseline records (tokens = cores; medians over rounds):');
+    const byKey = new Map();
+    for (const r of scaling) {
+      const key = `${r.workload} ${r.mode} ${r.cores}`;
+      byKey.set(key, [...(byKey.get(key) ?? []), r]);
+    }
+    for (const rows of byKey.values()) {
+      const m = (config) => median(rows.map((r) => r[config])).toFixed(1);
+      console.log(`  ${rows[0].workload.padEnd(7)} ${rows[0].mode.padEnd(5)} ${String(rows[0].cores).padStart(2)} cores: baseline ${m('baseline')}, global ${m('global')}, tuned ${m('tuned')}`);
+    }
+  }
+  const worst = Math.max(...summary.map((r) => Math.abs(r.error)));
+  console.log(`\nworst |error| of the medians ${(worst * 100).toFixed(1)} % over ${summary.length} configurations (target ≤ 10 %); load average now ${readFileSync('/proc/loadavg', 'utf8').trim()}`);
+  save(summary);
 } finally {
   rmSync(tmp, { recursive: true, force: true });
 }
