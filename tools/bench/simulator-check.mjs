@@ -12,6 +12,8 @@
 //   node tools/bench/simulator-check.mjs [--quick] [--workload example|seed] [--modes check,build]
 //                                        [--jobs 2,1] [--rounds 1] [--json out.json] [--replay earlier.json]
 // --rounds N repeats every series N times and compares the medians (the machine's noise is large).
+// Each row also says how slow the machine ran against A (units unthreaded in both) and the error
+// had the prediction run that slow: a diagnosis of noise, not a correction of the result.
 // --json also saves the runs (records, unit graphs); --replay predicts them again without building.
 // --quick: the example only. Needs the built dist (npm run build). CARGO_INCREMENTAL=0.
 // Shared machine: each run waits until other processes use <= --max-others cores (0.3), and is
@@ -137,6 +139,27 @@ function measure(w, mode, jobs) {
   return { workload: w.name, mode, jobs, cores: jobs === 1 ? 1 : 2, configs, unitGraph, A, measured: { baseline, global, tuned } };
 }
 
+/**
+ * How slow the machine was during a run, against A: the summed spans of the units that ran
+ * unthreaded in both, over the same in A. At J <= cores their spans depend on nothing the
+ * configuration changes, only on the machine (this VM's speed drifts by ±30 % with its host's
+ * load). Duplicated keys pair in order.
+ */
+function slowness(run, A) {
+  const key = (u) => `${u.package} ${u.version} ${u.kind} ${u.crate}`;
+  const ofA = new Map();
+  for (const u of A.record.units) if (u.threads === 1) ofA.set(key(u), [...(ofA.get(key(u)) ?? []), u]);
+  let here = 0;
+  let there = 0;
+  for (const u of run.record.units) {
+    const twin = u.threads === 1 ? ofA.get(key(u))?.shift() : undefined;
+    if (!twin) continue;
+    here += u.end - u.start;
+    there += twin.end - twin.start;
+  }
+  return { ratio: there > 0 ? here / there : 1, basis: there };
+}
+
 /** Predicts B, global and tuned from A; and the three at more cores. */
 function predictAll(m, results, scaling) {
   const { workload: name, mode, jobs, cores, configs, unitGraph: ug, A, measured } = m;
@@ -165,13 +188,18 @@ function predictAll(m, results, scaling) {
       error: (p.makespan - run.record.duration) / run.record.duration,
       others: Number(run.others.toFixed(2)),
       cpu: Number(run.cpu.toFixed(1)),
+      // The prediction had the machine run as slow as it did in this run (a diagnosis, not the result).
+      slowness: Number(slowness(run, A).ratio.toFixed(3)),
+      /** Seconds of A's units the slowness is read from: a few seconds of build scripts say little. */
+      slownessBasis: Number(slowness(run, A).basis.toFixed(1)),
+      adjustedError: (p.makespan * slowness(run, A).ratio - run.record.duration) / run.record.duration,
       curves: Object.fromEntries(Object.entries(fitted[config]).map(([c, k]) => [c, { parallel: k.parallel, overhead: k.overhead }])),
       fittedFrom: fittedFrom[config],
     };
     results.push(row);
     const curveText = Object.entries(row.curves).map(([c, k]) => `${c} p=${k.parallel} o=${k.overhead}`).join(', ') || 'none';
     console.log(
-      `${name.padEnd(7)} ${mode.padEnd(5)} J=${jobs} ${config.padEnd(8)} measured ${row.measured.toFixed(2).padStart(7)} s  predicted ${row.predicted.toFixed(2).padStart(7)} s  ${pct(row.error).padStart(8)}  (others ${row.others} cores; curves from ${row.fittedFrom}: ${curveText})`,
+      `${name.padEnd(7)} ${mode.padEnd(5)} J=${jobs} ${config.padEnd(8)} measured ${row.measured.toFixed(2).padStart(7)} s  predicted ${row.predicted.toFixed(2).padStart(7)} s  ${pct(row.error).padStart(8)}  (machine ×${row.slowness.toFixed(2)} vs A over ${row.slownessBasis} s of units: ${pct(row.adjustedError)}; others ${row.others} cores; curves from ${row.fittedFrom}: ${curveText})`,
     );
   }
   console.log(
@@ -240,12 +268,15 @@ try {
       predicted: Number(predicted.toFixed(2)),
       error: (predicted - measured) / measured,
       others: Number(median(rows.map((r) => r.others)).toFixed(2)),
+      slowness: Number(median(rows.map((r) => r.slowness)).toFixed(3)),
+      slownessBasis: Number(median(rows.map((r) => r.slownessBasis)).toFixed(1)),
+      adjustedError: median(rows.map((r) => r.adjustedError)),
     };
   });
   console.log(`\nmedians over ${rounds} round(s) (predicted from each round's own baseline A):`);
   for (const r of summary) {
     console.log(
-      `  ${r.workload.padEnd(7)} ${r.mode.padEnd(5)} J=${r.jobs} ${r.config.padEnd(8)} measured ${r.measured.toFixed(2).padStart(7)} s (${r.measuredRange.map((x) => x.toFixed(1)).join('–')})  predicted ${r.predicted.toFixed(2).padStart(7)} s  ${pct(r.error).padStart(8)}`,
+      `  ${r.workload.padEnd(7)} ${r.mode.padEnd(5)} J=${r.jobs} ${r.config.padEnd(8)} measured ${r.measured.toFixed(2).padStart(7)} s (${r.measuredRange.map((x) => x.toFixed(1)).join('–')})  predicted ${r.predicted.toFixed(2).padStart(7)} s  ${pct(r.error).padStart(8)}   machine ×${r.slowness.toFixed(2)} vs A (${r.slownessBasis} s of units), adjusted ${pct(r.adjustedError)}`,
     );
   }
   if (scaling.length) {
@@ -261,7 +292,8 @@ try {
     }
   }
   const worst = Math.max(...summary.map((r) => Math.abs(r.error)));
-  console.log(`\nworst |error| of the medians ${(worst * 100).toFixed(1)} % over ${summary.length} configurations (target ≤ 10 %); load average now ${readFileSync('/proc/loadavg', 'utf8').trim()}`);
+  const worstAdjusted = Math.max(...summary.map((r) => Math.abs(r.adjustedError)));
+  console.log(`\nworst |error| of the medians ${(worst * 100).toFixed(1)} % over ${summary.length} configurations (target ≤ 10 %); adjusted for the machine's speed ${(worstAdjusted * 100).toFixed(1)} %; load average now ${readFileSync('/proc/loadavg', 'utf8').trim()}`);
   save(summary);
 } finally {
   rmSync(tmp, { recursive: true, force: true });

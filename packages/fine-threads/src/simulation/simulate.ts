@@ -12,9 +12,11 @@
  *   helpers give theirs back whenever they idle, which in a front-end is often, and cargo's
  *   request is already waiting, so cargo's next unit is modelled as starting at once.
  * - Front-end work is kept in 1-thread seconds and advances at 1 / factor(N, n) per second
- *   (SpeedupCurve), after the curve's fixed seconds for a rustc asked for N > 1 threads. Back-ends (codegen, link, build-script runs) run at their recorded pace on
- *   one token: debug codegen's LLVM workers also take tokens, but the record's back-end times
- *   already include whatever help they got then; see the README for when that is wrong.
+ *   (SpeedupCurve), after the curve's fixed seconds for a rustc asked for N > 1 threads.
+ *   Back-ends (codegen, link, build-script runs) run at their recorded pace on one token: debug
+ *   codegen's LLVM workers also take tokens, but the record's back-end times already include
+ *   whatever help they got then (wrong only where a back-end ran alone in the record and not
+ *   in the prediction, or the other way round).
  * - When the running units want more cores than there are, every one slows down in proportion.
  *   A back-end wants one core; a front-end at n threads wants its CPU time over its wall time,
  *   (1 + overhead) / factor(N, n): its helpers idle in its serial parts.
