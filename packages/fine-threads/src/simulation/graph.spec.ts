@@ -106,6 +106,13 @@ describe('joinUnitGraph', () => {
     const fitted = { heavy: { ...curve, overhead: 0.2, source: 'fitted' as const } };
     expect(unit(joinUnitGraph(fixture('example-check-app.json'), contended, {}, curve, { tokens: 2 }), 'heavy 0.1.0 lib heavy').frontend).toBeCloseTo(6.4);
     expect(unit(joinUnitGraph(fixture('example-check-app.json'), contended, fitted, curve, { tokens: 2 }), 'heavy 0.1.0 lib heavy').frontend).toBeCloseTo((6.4 * 1.1) / 1.2);
+    // Its back-end, by the back-end overhead; a threaded bin's whole span likewise.
+    const slowBackEnd = { ...curve, backendOverhead: 0.5 };
+    const threadedApp = threaded.map((u) => (u.crate === 'app' ? { ...u, threads: 2, frontend: undefined, backend: undefined } : u));
+    const slowGraph = joinUnitGraph(fixture('example-check-app.json'), threadedApp, {}, slowBackEnd, { tokens: 2 });
+    expect(unit(slowGraph, 'heavy 0.1.0 lib heavy').backend).toBeCloseTo(0.06 / 1.5);
+    expect(unit(slowGraph, 'app 0.1.0 bin app')).toMatchObject({ frontend: 0 });
+    expect(unit(slowGraph, 'app 0.1.0 bin app').backend).toBeCloseTo(0.1 / 1.5);
   });
 
   it('takes units cargo found fresh as 0 s, and leaves out recorded units it does not need', () => {

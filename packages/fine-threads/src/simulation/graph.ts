@@ -190,6 +190,8 @@ export function joinUnitGraph(
       } else {
         backend = span;
       }
+      // A threaded rustc's back-end was slower by the curve's back-end overhead.
+      if (r.threads > 1) backend /= 1 + ((curves[r.crate] ?? curves[crate] ?? defaultCurve).backendOverhead ?? 0);
     }
     const { deps, rmetaDeps } = edges(all, i, kept);
     simUnits.push({

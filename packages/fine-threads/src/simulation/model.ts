@@ -57,6 +57,11 @@ export interface SpeedupCurve {
    * front-end's start-up: thread pool, sharded tables); absent = 0. It weighs on small crates.
    */
   fixed?: number;
+  /**
+   * Fraction by which a threaded rustc's back-end is slower (its monomorphization and LLVM IR
+   * generation go through the same locked query system); absent = 0.
+   */
+  backendOverhead?: number;
   /** Where the numbers came from: "fitted" from records at >= 2 thread counts, or "default". */
   source: 'fitted' | 'default';
 }

@@ -167,6 +167,16 @@ describe('simulate', () => {
     expect(simulate(graph({ a: { fe: 4 } }), { ...fixedCurve, threads: {} }).makespan).toBeCloseTo(4);
   });
 
+  it('slows a threaded rustc\'s back-end by the curve\'s back-end overhead, bins and proc-macros too', () => {
+    const slow = { ...config(2, 2, { a: 2, m: 2 }), defaultCurve: { ...curve, fixed: 0.2, backendOverhead: 0.5 } };
+    // a: 0.2 + 4 × 0.85 = 3.6 to its metadata, then 2 × 1.5 = 3: ends 6.6.
+    expect(byKey(simulate(graph({ a: { fe: 4, be: 2 } }), slow), 'a').end).toBeCloseTo(6.6);
+    // m has no recorded front-end (a proc-macro in a build): 0.2 + 2 × 1.5.
+    expect(simulate(graph({ m: { be: 2 } }), slow).makespan).toBeCloseTo(3.2);
+    // Unthreaded: as recorded.
+    expect(simulate(graph({ m: { be: 2 } }), { ...slow, threads: {} }).makespan).toBeCloseTo(2);
+  });
+
   it('cargo takes a freed token before a helper does', () => {
     // a (threads 2, fe 10) starts with b (be 1); c (be 1) waits for b. At 1 c gets b's token, not a's helper.
     const r = simulate(graph({ a: { fe: 10 }, b: { be: 1 }, c: { be: 1, deps: [1] } }), config(2, 2, { a: 2 }));

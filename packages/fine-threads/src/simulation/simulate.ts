@@ -13,7 +13,8 @@
  *   request is already waiting, so cargo's next unit is modelled as starting at once.
  * - Front-end work is kept in 1-thread seconds and advances at 1 / factor(N, n) per second
  *   (SpeedupCurve), after the curve's fixed seconds for a rustc asked for N > 1 threads.
- *   Back-ends (codegen, link, build-script runs) run at their recorded pace on one token: debug
+ *   Back-ends (codegen, link, build-script runs) run at their recorded pace on one token (a
+ *   threaded rustc's slower by the curve's backendOverhead): debug
  *   codegen's LLVM workers also take tokens, but the record's back-end times already include
  *   whatever help they got then (wrong only where a back-end ran alone in the record and not
  *   in the prediction, or the other way round).
@@ -141,12 +142,14 @@ export function simulate(graph: SimGraph, config: SimConfig): SimResult {
     blockers[i] = all.size + new Set(u.rmetaDeps.filter((d) => !all.has(d))).size;
   });
 
-  const requested = units.map((u) => (u.frontend > 0 ? requestedThreads(u, config) : 1));
+  // Every rustc of a threaded crate pays for its threads, even one the record shows no front-end
+  // for (a proc-macro or a bin in a build): its fixed cost and its back-end overhead.
+  const requested = units.map((u) => (u.frontend + u.backend > 0 ? requestedThreads(u, config) : 1));
   const curve = units.map((u) => config.curves[u.crate] ?? config.defaultCurve);
   // A threaded front-end starts with its fixed cost: wall seconds on one core, threads or not.
   const fxLeft = units.map((u, i) => (requested[i] > 1 ? (curve[i].fixed ?? 0) : 0));
   const feLeft = units.map((u, i) => u.frontend + fxLeft[i]);
-  const beLeft = units.map((u) => u.backend);
+  const beLeft = units.map((u, i) => u.backend * (requested[i] > 1 ? 1 + (curve[i].backendOverhead ?? 0) : 1));
   const results: SimUnitResult[] = units.map((u, i) => ({
     key: u.key,
     crate: u.crate,
@@ -215,9 +218,10 @@ export function simulate(graph: SimGraph, config: SimConfig): SimResult {
     let spare = config.tokens - running.length;
     running.sort(byRank);
     let threads = 0;
+    const inFixed = (i: number) => fxLeft[i] > EPS;
     for (const i of running) {
       extra[i] = 0;
-      if (feLeft[i] > EPS && requested[i] > 1 && spare > 0) {
+      if (feLeft[i] > EPS && !inFixed(i) && requested[i] > 1 && spare > 0) {
         extra[i] = Math.min(requested[i] - 1, spare);
         spare -= extra[i];
       }
@@ -231,7 +235,6 @@ export function simulate(graph: SimGraph, config: SimConfig): SimResult {
 
     // CPU demand: a back-end keeps one core busy; a front-end's threads only in its parallel
     // parts: its CPU time, (1 + overhead) per 1-thread second, over its wall time, factor(N, n).
-    const inFixed = (i: number) => fxLeft[i] > EPS;
     let demand = 0;
     for (const i of running) {
       if (feLeft[i] <= EPS || inFixed(i)) demand += 1;
@@ -267,7 +270,7 @@ export function simulate(graph: SimGraph, config: SimConfig): SimResult {
       } else {
         beLeft[i] -= progress;
       }
-      if (feLeft[i] === 0 && beLeft[i] <= EPS * Math.max(1, units[i].backend)) {
+      if (feLeft[i] === 0 && beLeft[i] <= EPS * Math.max(1, units[i].backend * 2)) {
         beLeft[i] = 0;
         finish(i);
       } else {
