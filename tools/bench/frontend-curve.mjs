@@ -8,7 +8,7 @@
 //             t2j1   -Zthreads=2, -j1          (no free token: the parallel front-end's overhead alone)
 //             t1c1   no threads, -j1, taskset -c 0
 //             t2c1   -Zthreads=2, -j2, taskset -c 0 (a token but one core)
-//   node tools/bench/frontend-curve.mjs [--rounds 3] [--only heavy|seed] [--json out.json]
+//   node tools/bench/frontend-curve.mjs [--rounds 3] [--only heavy|seed] [--mode check|build] [--json out.json]
 //                                       [--nice -19] [--max-wait seconds]
 // Uses the built dist (npm run build) for the report parser. CARGO_INCREMENTAL=0.
 import { spawnSync } from 'node:child_process';
@@ -35,6 +35,8 @@ const maxWait = Number(arg('max-wait', nice === undefined ? 1800 : 0));
 const attempts = nice === undefined ? 3 : 1;
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
+// --mode build: the same in `cargo build`, which also gives each unit's back-end (codegen).
+const mode = arg('mode', 'check');
 const SETTINGS = {
   t1: { threads: 1, jobs: 2, taskset: false },
   t2: { threads: 2, jobs: 2, taskset: false },
@@ -60,7 +62,7 @@ function measure(cwd, targetDir, pkg, crate, setting) {
       FINE_THREADS_BOOTSTRAP: '1',
     });
   }
-  const cargo = ['cargo', 'check', '--timings', `-j${setting.jobs}`, '--target-dir', targetDir];
+  const cargo = ['cargo', mode, '--timings', `-j${setting.jobs}`, '--target-dir', targetDir];
   const argv = setting.taskset ? ['taskset', '-c', '0', ...cargo] : cargo;
   const cpu = setting.taskset ? 'cpu0' : 'cpu';
   let m;
@@ -75,7 +77,7 @@ function measure(cwd, targetDir, pkg, crate, setting) {
   const report = parseTimingReport(readFileSync(join(targetDir, 'cargo-timings', 'cargo-timing.html'), 'utf8'));
   const unit = report.units.find((u) => u.crateName === crate && u.kind === 'lib');
   if (!unit || unit.frontend === undefined) throw new Error(`${crate}: no front-end in the report`);
-  return { frontend: unit.frontend, span: unit.end - unit.start, concurrent: unit.concurrentDuringFrontend, wall: m.wall, others: m.others };
+  return { frontend: unit.frontend, backend: unit.backend, span: unit.end - unit.start, concurrent: unit.concurrentDuringFrontend, wall: m.wall, others: m.others };
 }
 
 const tmp = mkdtempSync(join(tmpdir(), 'ft-curve-'));
@@ -99,7 +101,7 @@ try {
   const warmed = new Set();
   for (const s of subjects) {
     if (!warmed.has(s.targetDir)) {
-      run('cargo', ['check', '--target-dir', s.targetDir], { cwd: s.cwd, env: { ...process.env, CARGO_INCREMENTAL: '0' } });
+      run('cargo', [mode, '--target-dir', s.targetDir], { cwd: s.cwd, env: { ...process.env, CARGO_INCREMENTAL: '0' } });
       warmed.add(s.targetDir);
     }
     const samples = Object.fromEntries(Object.keys(SETTINGS).map((k) => [k, []]));
@@ -114,12 +116,14 @@ try {
       }
     }
     const fe = (name) => median(samples[name].map((m) => m.frontend));
+    const be = (name) => median(samples[name].map((m) => m.backend));
     results[s.crate] = {
       frontend: Object.fromEntries(Object.keys(SETTINGS).map((k) => [k, fe(k)])),
       // factor(2 threads, a free token), factor(2 requested, no free token), relative to 1 thread.
       factorFree: fe('t2') / fe('t1'),
       factorNoToken: fe('t2j1') / fe('t1'),
       factorOneCore: fe('t2c1') / fe('t1c1'),
+      backend: Object.fromEntries(Object.keys(SETTINGS).map((k) => [k, be(k)])),
       samples,
     };
     const r = results[s.crate];
@@ -128,6 +132,12 @@ try {
         `2 threads without a token ${fe('t2j1').toFixed(2)} s (×${r.factorNoToken.toFixed(3)}); ` +
         `one core: 1 thread ${fe('t1c1').toFixed(2)} s, 2 threads ${fe('t2c1').toFixed(2)} s (×${r.factorOneCore.toFixed(3)})`,
     );
+    if (mode === 'build') {
+      console.log(
+        `${s.crate} back-end: 1 thread ${be('t1').toFixed(2)} s; 2 threads ${be('t2').toFixed(2)} s (×${(be('t2') / be('t1')).toFixed(3)}); ` +
+          `without a token ${be('t2j1').toFixed(2)} s (×${(be('t2j1') / be('t1')).toFixed(3)}); one core ${be('t1c1').toFixed(2)} → ${be('t2c1').toFixed(2)} s (×${(be('t2c1') / be('t1c1')).toFixed(3)})`,
+      );
+    }
   }
   const load = readFileSync('/proc/loadavg', 'utf8').trim();
   console.log(`load average at the end: ${load}`);
