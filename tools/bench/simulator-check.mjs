@@ -11,6 +11,7 @@
 // from A at 4, 8, 16 and 64 cores (tokens = cores).
 //   node tools/bench/simulator-check.mjs [--quick] [--workload example|seed] [--modes check,build]
 //                                        [--jobs 2,1] [--rounds 1] [--json out.json] [--replay earlier.json]
+//                                        [--resume interrupted.json]
 // --rounds N repeats every series N times and compares the medians (the machine's noise is large).
 // Each row also says how slow the machine ran against A (units unthreaded in both) and the error
 // had the prediction run that slow: a diagnosis of noise, not a correction of the result.
@@ -234,11 +235,17 @@ try {
     for (const m of runs) predictAll(m, results, scaling);
   } else {
     const workloads = workloadNames.map(workload);
+    // --resume: the series an interrupted run saved are kept, and predicted again.
+    const resume = arg('resume', undefined);
+    if (resume) runs = JSON.parse(readFileSync(resume, 'utf8')).runs;
+    const done = new Set(runs.map((m) => `${m.workload} ${m.mode} ${m.jobs} ${m.round ?? 1}`));
+    for (const m of runs) predictAll(m, results, scaling);
     // Rounds outermost: a slow spell of the shared machine then hits one round of everything.
     for (let round = 1; round <= rounds; round++) {
       for (const w of workloads) {
         for (const mode of modes) {
           for (const jobs of jobsList) {
+            if (done.has(`${w.name} ${mode} ${jobs} ${round}`)) continue;
             const m = { ...measure(w, mode, jobs), round };
             runs.push(m);
             predictAll(m, results, scaling);
