@@ -43,11 +43,20 @@ export interface CurveSample {
  *   under a jobserver of no or one free token, fitted across crates: no token 1.32 × t1 + 74 ms,
  *   one token 0.94 × t1 + 122 ms: overhead 0.32, parallel 0.76, and about 0.1 s per rustc
  *   whatever its size (small crates took 1.5–2 × their 1-thread time).
- * Hence parallel 0.75, overhead 0.3, fixed 0.1 s. The plateau cannot be measured on 2 cores: 8
- * is the rustc project's own advice for -Zthreads (its 2023 announcement: gains up to 8 threads,
- * none beyond), an assumption.
+ * - frontend-curve.mjs --mode build, heavy and cargo alone in `cargo build`: their back-ends at
+ *   2 threads took ×1.08 / ×1.02 (J=2) and ×1.04 / ×1.25 (one core) of the 1-thread ones.
+ * Hence parallel 0.75, overhead 0.3, fixed 0.1 s, back-end overhead 0.1. The plateau cannot be
+ * measured on 2 cores: 8 is the rustc project's own advice for -Zthreads (its 2023
+ * announcement: gains up to 8 threads, none beyond), an assumption.
  */
-export const DEFAULT_CURVE: SpeedupCurve = { parallel: 0.75, plateau: 8, overhead: 0.3, fixed: 0.1, source: 'default' };
+export const DEFAULT_CURVE: SpeedupCurve = {
+  parallel: 0.75,
+  plateau: 8,
+  overhead: 0.3,
+  fixed: 0.1,
+  backendOverhead: 0.1,
+  source: 'default',
+};
 
 /** Threads a recorded front-end actually ran on average: its N, less the tokens the others held. */
 export function effectiveThreads(sample: Pick<CurveSample, 'threads' | 'concurrent' | 'tokens' | 'cores'>): number {
@@ -120,6 +129,7 @@ export function fitCurve(samples: CurveSample[], prior: SpeedupCurve = DEFAULT_C
   search(clamp(parallel - COARSE), clamp(parallel + COARSE), clamp(overhead - COARSE), clamp(overhead + COARSE), STEP);
   const curve: SpeedupCurve = { parallel: round(best.parallel), plateau: prior.plateau, overhead: round(best.overhead), source: 'fitted' };
   if (prior.fixed !== undefined) curve.fixed = prior.fixed;
+  if (prior.backendOverhead !== undefined) curve.backendOverhead = prior.backendOverhead;
   return curve;
 }
 
