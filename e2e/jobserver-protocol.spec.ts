@@ -89,7 +89,7 @@ describe('cargo as a client of the pool', () => {
     pool = createPool(dir, 'pipe-cargo', 3);
     const log = join(dir, 'pipe.log');
     const base = spyEnv(log);
-    const js = await joinJobserver({ ...base, [JOBSERVER_ENV]: formatJobserverEnv(pool) });
+    const js = await joinJobserver({ root: dir }, { ...base, [JOBSERVER_ENV]: formatJobserverEnv(pool) });
     expect(js.env.CARGO_MAKEFLAGS).toBe('-j3 --jobserver-fds=3,4 --jobserver-auth=3,4');
     const r = cargoBuild({ ...base, ...js.env }, js.fds);
     js.release();
@@ -106,7 +106,7 @@ describe('cargo as a client of the pool', () => {
     pool = createPool(dir, 'pipe-cargo-1', 1);
     const log = join(dir, 'pipe1.log');
     const base = spyEnv(log);
-    const js = await joinJobserver({ ...base, [JOBSERVER_ENV]: formatJobserverEnv(pool) });
+    const js = await joinJobserver({ root: dir }, { ...base, [JOBSERVER_ENV]: formatJobserverEnv(pool) });
     const r = cargoBuild({ ...base, ...js.env }, js.fds);
     js.release();
     expect(r.status).toBe(0);
@@ -132,7 +132,7 @@ describe('GNU make 4.3 as a client of the pool', () => {
     const log = join(dir, `make-${jobs}.log`);
     const base = spyEnv(log);
     // make's implicit token, taken as the executors take cargo's.
-    const js = await joinJobserver({ ...base, [JOBSERVER_ENV]: formatJobserverEnv(pool) });
+    const js = await joinJobserver({ root: dir }, { ...base, [JOBSERVER_ENV]: formatJobserverEnv(pool) });
     const r = make({ ...base, ...js.env }, js.fds);
     js.release();
     expect(r.output).not.toMatch(/jobserver unavailable|invalid --jobserver/);

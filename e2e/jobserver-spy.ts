@@ -99,3 +99,21 @@ export function aloneWindows(compiles: Compile[], name: string, marginNs: bigint
   }
   return out;
 }
+
+const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Waits until `ok()` holds, for at most `ms`; returns whether it did. */
+export async function waitUntil(ok: () => boolean, ms = 10_000): Promise<boolean> {
+  for (let t = 0; t < ms && !ok(); t += 50) await pause(50);
+  return ok();
+}
+
+/**
+ * The pool's trace once its holder has written the end line, which it does when the run's
+ * nx has exited (within 50 ms of it): `read` returns the file's text, or '' while absent.
+ */
+export async function finishedTrace(read: () => string, ms = 10_000): Promise<string> {
+  let text = '';
+  await waitUntil(() => /^# end /m.test((text = read())), ms);
+  return text;
+}

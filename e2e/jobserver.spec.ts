@@ -1,8 +1,9 @@
 import type { ChildProcess } from 'node:child_process';
-import { chmodSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { delimiter } from 'node:path';
 import { maxAvailable, parseTrace } from '../packages/fine-threads/src/jobserver/accounting';
 import { parentOf, processesUnder, TempWorkspace } from '../packages/fine-threads/src/testing/temp-workspace';
+import { finishedTrace, waitUntil } from './jobserver-spy';
 
 // One jobserver for the whole Nx run: with J=2, two Cargo workspaces built side by side by
 // `nx run-many --parallel=4` never have more than 2 rustc running at once (a rustc spy on PATH
@@ -91,46 +92,66 @@ describe('the shared jobserver', () => {
     expect(r.max).toBeGreaterThan(2);
   }, 300_000);
 
-  it('with J=2, never more than 2 rustc at once, and the run leaves no fifo behind', () => {
+  it('with J=2, never more than 2 rustc at once, and the run leaves no fifo behind', async () => {
     const r = buildAll(2);
     expect(r.code).toBe(0);
     expect(r.max).toBeLessThanOrEqual(2);
     expect(r.max).toBeGreaterThanOrEqual(1);
-    const dir = ws.path('.nx/workspace-data/fine-threads-jobserver');
-    let left: string[] = [];
-    try {
-      left = readdirSync(dir);
-    } catch {
-      // never made, or removed
-    }
-    expect(left).toEqual([]);
+    // The pool's holder removes it once nx has exited.
+    expect(await waitUntil(() => fifos().length === 0)).toBe(true);
   }, 300_000);
 
-  it('after an executor is SIGKILLed mid-build, that run says what it lost, and the next one starts with its full J', async () => {
-    const nx = ws.spawnNx(RUN_MANY, prepare(2));
+  it('after an executor is SIGKILLed mid-build, the trace of that run says what was lost, and the next run starts with its full J', async () => {
+    const nx = ws.spawnNx(RUN_MANY, { ...prepare(2), ...traced() });
     const killedRun = collect(nx);
     // Wait for a compile, then kill -9 the executor (the task process) that started its cargo.
     let victim: number | undefined;
     while (victim === undefined) victim = executorAbove(await firstCompile());
     process.kill(victim, 'SIGKILL');
-    // The executor died holding its cargo's implicit token: the pool's count at the end says so.
-    expect(await killedRun).toMatch(/fine-threads: [12] of 2 jobserver tokens (was|were) not given back by the end of the run/);
+    await killedRun;
+    // The executor died holding its cargo's implicit token: the holder's count at the end says so.
+    const killed = parseTrace(await finishedTrace(readTrace));
+    expect(killed.end?.note).toMatch(/^fine-threads: [12] of 2 jobserver tokens (was|were) not given back by the end of the run/);
     // Its cargo is an orphan now and may still finish its job; the next run must not care.
     const r = buildAll(2, true);
     expect(r.code).toBe(0);
     expect(r.max).toBe(2);
-    // The jobserver's own count: the new run's pool had all J from its first sample on.
-    const trace = parseTrace(ws.read('tokens.trace'));
-    expect(trace.samples[0].available).toBe(2);
+    // The jobserver's own count: the new run's pool never held more than J, and all J came back.
+    const trace = parseTrace(await finishedTrace(readTrace));
     expect(maxAvailable(trace)).toBe(2);
-    expect(r.output).not.toMatch(/not given back|removed \d+ jobserver/);
+    expect(trace.end).toMatchObject({ available: 2, maxAvailable: 2 });
+    expect(trace.end?.note).toBeUndefined();
+    expect(r.output).not.toMatch(/removed \d+ jobserver/);
   }, 300_000);
 
-  it('after the whole run is SIGKILLed, the next run removes its fifo with one line and has its full J', async () => {
+  it('after nx alone is SIGKILLed, its pool goes with it: the next run has nothing to clean up', async () => {
     const nx = ws.spawnNx(RUN_MANY, prepare(2));
     const killedRun = collect(nx);
     await firstCompile();
-    // Everything of the run, the pool's owner (the plugin worker) included: nothing can clean up.
+    expect(fifos()).toHaveLength(1);
+    process.kill(nx.pid as number, 'SIGKILL');
+    // The holder saw nx go; its orphaned tasks may run on, but the pool is gone.
+    expect(await waitUntil(() => fifos().length === 0)).toBe(true);
+    for (const p of processesUnder(ws.root)) {
+      try {
+        process.kill(p.pid, 'SIGKILL');
+      } catch {
+        // gone already
+      }
+    }
+    await killedRun;
+    await waitUntil(() => processesUnder(ws.root).length === 0);
+    const r = ws.nx(CHEAP, { ...traced() });
+    expect(r.code).toBe(0);
+    expect(r.output).not.toMatch(/jobserver fifo/);
+    expect(parseTrace(await finishedTrace(readTrace)).end).toMatchObject({ available: 2, maxAvailable: 2 });
+  }, 300_000);
+
+  it('after the whole run is SIGKILLed, its holder too, the next run removes its fifo with one line and has its full J', async () => {
+    const nx = ws.spawnNx(RUN_MANY, prepare(2));
+    const killedRun = collect(nx);
+    await firstCompile();
+    // Everything of the run, the pool's holder included: nothing can clean up.
     for (const p of processesUnder(ws.root)) {
       try {
         process.kill(p.pid, 'SIGKILL');
@@ -147,7 +168,7 @@ describe('the shared jobserver', () => {
     expect(r.code).toBe(0);
     const lines = r.output.split('\n').filter((l) => l.includes('jobserver fifo'));
     expect(lines).toEqual([`fine-threads: removed 1 jobserver fifo(s) left by Nx runs that were killed (pid ${owner}).`]);
-    expect(parseTrace(ws.read('tokens.trace')).samples[0].available).toBe(2);
+    expect(parseTrace(await finishedTrace(readTrace)).end).toMatchObject({ available: 2, maxAvailable: 2 });
     expect(fifos()).toEqual([]);
   }, 300_000);
 
@@ -158,22 +179,24 @@ describe('the shared jobserver', () => {
     expect(fifos()).toHaveLength(1);
     process.kill(nx.pid as number, 'SIGINT');
     await run;
-    // The plugin worker that owns the pool exits when nx does, removing the fifo on its way out.
-    await waitUntil(() => fifos().length === 0);
-    expect(fifos()).toEqual([]);
+    // The pool's holder removes it once nx has exited.
+    expect(await waitUntil(() => fifos().length === 0)).toBe(true);
     const r = ws.nx(CHEAP, { ...traced() });
     expect(r.code).toBe(0);
     expect(r.output).not.toMatch(/jobserver fifo/);
+    expect(parseTrace(await finishedTrace(readTrace)).end).toMatchObject({ available: 2, maxAvailable: 2 });
   }, 300_000);
 });
 
 // A small second run, for after a killed one.
-const CHEAP = ['run-many', '-t', 'check', '--projects=rulebook', '--skip-nx-cache'];
+const CHEAP = ['run-many', '-t', 'check', '--projects=rulebook', '--skip-nx-cache', '--output-style=static'];
 
 function traced(): NodeJS.ProcessEnv {
   rmSync(ws.path('tokens.trace'), { force: true });
   return { FINE_THREADS_JOBSERVER_TRACE: ws.path('tokens.trace') };
 }
+
+const readTrace = () => (existsSync(ws.path('tokens.trace')) ? ws.read('tokens.trace') : '');
 
 function fifos(): string[] {
   try {
@@ -189,10 +212,6 @@ function collect(child: ChildProcess): Promise<string> {
   child.stdout?.on('data', (d) => (out += String(d)));
   child.stderr?.on('data', (d) => (out += String(d)));
   return new Promise((resolve) => child.once('close', () => resolve(out)));
-}
-
-async function waitUntil(ok: () => boolean, ms = 10_000): Promise<void> {
-  for (let t = 0; t < ms && !ok(); t += 100) await sleep(100);
 }
 
 /** The task process (Nx's run-executor) a compile runs under, if it is still there. */

@@ -1,6 +1,5 @@
 export { createNodesV2 } from './plugins/nodes';
 export { createDependencies } from './plugins/dependencies';
-export { preTasksExecution, postTasksExecution } from './jobserver/hooks';
 export type { FineThreadsPluginOptions } from './plugins/plugin-options';
 
 import { createNodesV2 } from './plugins/nodes';

@@ -236,7 +236,7 @@ async function runGroup(command: CargoCommand, group: Entry[], emit: Emit, state
       for (const e of remaining) say(e, line);
       const reader = new CargoOutput(crateToPackage);
       // The run's shared jobserver: this cargo's implicit token comes from it too.
-      const jobserver = await joinJobserver();
+      const jobserver = await joinJobserver(context);
       const cargoStarted = Date.now();
       let result;
       try {

@@ -103,7 +103,7 @@ export async function runCargoTask(
   if (plan.threads.size > 0) log.info(`fine-threads: front-end threads ${formatThreadTable(plan.threads)}`);
   log.info(`> ${renderCommand(argv)}`);
   // The run's shared jobserver: this cargo's implicit token comes from it too.
-  const jobserver = await joinJobserver();
+  const jobserver = await joinJobserver(context);
   const started = Date.now();
   try {
     const result = await runCargo(argv, crate.cwd, { ...plan.env, ...jobserver.env }, undefined, jobserver.fds);

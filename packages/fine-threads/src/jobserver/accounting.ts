@@ -10,7 +10,9 @@
  * by running one client at a time.
  *
  * Trace format: a header `# fine-threads jobserver trace jobs=J`, then one
- * line per change, `<unix time in ns> <tokens in the fifo>`.
+ * line per change, `<unix time in ns> <tokens in the fifo>`, and once the
+ * run has ended, `# end max-in-use=N max-available=M samples=K available=A`
+ * and the end-of-run note, if any, as `# note <text>`.
  */
 export interface TokenSample {
   /** Unix time, ns. */
@@ -19,9 +21,20 @@ export interface TokenSample {
   available: number;
 }
 
+export interface TraceEnd {
+  maxInUse: number;
+  maxAvailable: number;
+  samples: number;
+  /** Tokens in the fifo when the run ended. */
+  available: number;
+  note?: string;
+}
+
 export interface TokenTrace {
   jobs: number;
   samples: TokenSample[];
+  /** Written by the pool's holder once the run's nx has exited; absent until then. */
+  end?: TraceEnd;
 }
 
 export function traceHeader(jobs: number): string {
@@ -32,6 +45,12 @@ export function traceLine(s: TokenSample): string {
   return `${s.t} ${s.available}\n`;
 }
 
+/** The trace's last lines, from the sampler's summary: `minAvailable` etc. as the sampler counts them. */
+export function traceEnd(jobs: number, s: { samples: number; minAvailable: number; maxAvailable: number; lastAvailable: number }, note?: string): string {
+  const end = `# end max-in-use=${jobs - s.minAvailable} max-available=${s.maxAvailable} samples=${s.samples} available=${s.lastAvailable}\n`;
+  return note ? `${end}# note ${note}\n` : end;
+}
+
 export function parseTrace(text: string): TokenTrace {
   const header = /^# fine-threads jobserver trace jobs=(\d+)$/m.exec(text);
   if (!header) throw new Error('not a fine-threads jobserver trace');
@@ -40,7 +59,15 @@ export function parseTrace(text: string): TokenTrace {
     const m = /^(\d+) (\d+)$/.exec(line);
     if (m) samples.push({ t: BigInt(m[1]), available: Number(m[2]) });
   }
-  return { jobs: Number(header[1]), samples };
+  const trace: TokenTrace = { jobs: Number(header[1]), samples };
+  const end = /^# end max-in-use=(-?\d+) max-available=(-?\d+) samples=(\d+) available=(-?\d+)$/m.exec(text);
+  if (end) {
+    const [maxInUse, maxAvailable, n, available] = end.slice(1).map(Number);
+    trace.end = { maxInUse, maxAvailable, samples: n, available };
+    const note = /^# note (.+)$/m.exec(text);
+    if (note) trace.end.note = note[1];
+  }
+  return trace;
 }
 
 export function inUse(trace: TokenTrace, s: TokenSample): number {

@@ -1,9 +1,9 @@
 import { closeSync, constants, openSync } from 'node:fs';
+import { registeredOptions } from '../plugins/plugin-options';
+import { log } from '../utils/log';
 import { CARGO_JOBSERVER_FDS, pipeMakeflags, replaceJobserver } from './makeflags';
-import { acquireToken, JOBSERVER_ENV, parseJobserverEnv, tryAcquireToken, type Token } from './pool';
-
-/** Under make: a one-token fifo standing for the implicit token make gave `nx`'s own rule. */
-export const IMPLICIT_ENV = 'FINE_THREADS_JOBSERVER_IMPLICIT';
+import { acquireToken, tryAcquireToken, type Token } from './pool';
+import { runJobserver } from './run';
 
 /** What one cargo needs to join the run's jobserver. */
 export interface CargoJobserver {
@@ -18,8 +18,10 @@ export interface CargoJobserver {
 const NONE: CargoJobserver = { env: {}, fds: [], release: () => undefined };
 
 /**
- * Takes this cargo's implicit token from the run's jobserver, waiting for
- * it, and returns what cargo needs to take the rest itself.
+ * Takes this cargo's implicit token from the run's jobserver (run.ts: found,
+ * or made when this is the run's first task), waiting for it, and returns
+ * what cargo needs to take the rest itself. J is the plugin option `jobs`
+ * in the context's nx.json (default: the cores).
  *
  * cargo gets the pipe form, `--jobserver-auth=3,4` with the jobserver open
  * at its fds 3 and 4, not the fifo's path: the jobserver crate hands on the
@@ -31,11 +33,13 @@ const NONE: CargoJobserver = { env: {}, fds: [], release: () => undefined };
  * whichever cargo gets it), then make's own tokens: so `nx` counts as one
  * of make's jobs, as a sub-make would.
  */
-export async function joinJobserver(env: NodeJS.ProcessEnv = process.env): Promise<CargoJobserver> {
-  const pool = parseJobserverEnv(env[JOBSERVER_ENV]);
+export async function joinJobserver(
+  context: { root: string; nxJsonConfiguration?: { plugins?: unknown[] } },
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<CargoJobserver> {
+  const pool = runJobserver(context.root, registeredOptions(context.nxJsonConfiguration?.plugins)?.jobs, log.warn, env);
   if (!pool) return NONE;
-  const implicit = env[IMPLICIT_ENV];
-  let token: Token | undefined = implicit ? tryAcquireToken(implicit) : undefined;
+  let token: Token | undefined = pool.implicit ? tryAcquireToken(pool.implicit) : undefined;
   token ??= await acquireToken(pool.path);
   // The jobserver is gone (its run ended): no shared cap rather than a hang.
   if (!token) return NONE;

@@ -10,10 +10,13 @@ export interface SamplerSummary {
   /** Fewest tokens seen in the fifo (J minus this = most out at once). */
   minAvailable: number;
   maxAvailable: number;
+  /** Tokens in the fifo at the last sample. */
+  lastAvailable: number;
 }
 
 export interface Sampler {
-  stop(): SamplerSummary;
+  /** Stops after one last sample; `trailer`'s text, if given, ends the trace. */
+  stop(trailer?: (summary: SamplerSummary) => string): SamplerSummary;
 }
 
 function nowNs(): bigint {
@@ -23,21 +26,22 @@ function nowNs(): bigint {
 
 /**
  * Counts the pool's tokens every `intervalMs` and writes each change to
- * `traceFile`. Runs in the process that owns the pool (see
- * `countTokensThrough`). Reads up to 2J+1 tokens, so a pool that grew past
+ * `traceFile`. Runs in the pool's holder (see `countTokensThrough` and
+ * trace-holder.ts). Reads up to 2J+1 tokens, so a pool that grew past
  * J shows as such.
  */
 export function startSampler(poolPath: string, jobs: number, traceFile: string, intervalMs = 1): Sampler {
   const fifo = openSync(poolPath, constants.O_RDWR | constants.O_NONBLOCK);
   const out = openSync(traceFile, 'w');
   writeSync(out, traceHeader(jobs));
-  const summary: SamplerSummary = { samples: 0, minAvailable: Number.MAX_SAFE_INTEGER, maxAvailable: -1 };
+  const summary: SamplerSummary = { samples: 0, minAvailable: Number.MAX_SAFE_INTEGER, maxAvailable: -1, lastAvailable: -1 };
   let last = -1;
   const sample = () => {
     const available = countTokensThrough(fifo, 2 * jobs + 1);
     summary.samples++;
     summary.minAvailable = Math.min(summary.minAvailable, available);
     summary.maxAvailable = Math.max(summary.maxAvailable, available);
+    summary.lastAvailable = available;
     if (available !== last) {
       writeSync(out, traceLine({ t: nowNs(), available }));
       last = available;
@@ -48,12 +52,14 @@ export function startSampler(poolPath: string, jobs: number, traceFile: string, 
   timer.unref();
   let stopped = false;
   return {
-    stop() {
+    stop(trailer) {
       if (!stopped) {
         stopped = true;
         clearInterval(timer);
         sample();
         closeSync(fifo);
+        // Through the open file: a trace whose directory was removed meanwhile is not made again.
+        if (trailer) writeSync(out, trailer(summary));
         closeSync(out);
       }
       return summary;

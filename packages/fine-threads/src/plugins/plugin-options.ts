@@ -1,3 +1,5 @@
+export const PLUGIN_NAME = 'fine-threads';
+
 /** Options of the fine-threads entry in `nx.json` `plugins`. */
 export interface FineThreadsPluginOptions {
   buildTargetName?: string;
@@ -26,4 +28,15 @@ export function normalizePluginOptions(options: FineThreadsPluginOptions | undef
     runTargetName: options?.runTargetName ?? 'run',
     fmtTargetName: options?.fmtTargetName ?? 'fmt',
   };
+}
+
+/** The options of nx.json's first fine-threads entry that has any (a plugin listed by name alone has none). */
+export function registeredOptions(plugins: unknown[] | undefined): FineThreadsPluginOptions | undefined {
+  for (const entry of plugins ?? []) {
+    if (typeof entry === 'object' && entry !== null && (entry as { plugin?: unknown }).plugin === PLUGIN_NAME) {
+      const options = (entry as { options?: unknown }).options;
+      if (typeof options === 'object' && options !== null) return options as FineThreadsPluginOptions;
+    }
+  }
+  return undefined;
 }

@@ -115,7 +115,8 @@ export class TempWorkspace {
   }
 
   dispose(): void {
-    rmSync(this.root, { recursive: true, force: true });
+    // Retries: a run's jobserver holder may still be removing its fifo, a killed run's orphans writing.
+    rmSync(this.root, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
   }
 }
 

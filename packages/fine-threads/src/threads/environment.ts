@@ -2,13 +2,13 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import type { ExecutorContext } from '@nx/devkit';
 import { workspaceDataDirectoryForWorkspace } from 'nx/src/utils/cache-directory';
+import { PLUGIN_NAME } from '../plugins/plugin-options';
 import { crateNameOf, formatThreadTable, resolveThreadTable, ThreadOptionError, type ThreadSource } from './options';
 import { probeThreadsSupport, type ThreadsSupport } from './toolchain';
 
 /** The rustc wrapper shipped with the package: a POSIX sh script, so no Node per rustc. */
 export const WRAPPER_PATH = join(__dirname, '..', '..', 'bin', 'fine-threads-rustc');
 
-export const PLUGIN_NAME = 'fine-threads';
 
 interface CargoMeta {
   crateNames?: string[];

@@ -1,7 +1,6 @@
 import { formatFiles, readNxJson, updateNxJson, type Tree } from '@nx/devkit';
+import { PLUGIN_NAME } from '../../plugins/plugin-options';
 import type { InitGeneratorSchema } from './schema';
-
-export const PLUGIN_NAME = 'fine-threads';
 
 function registered(plugin: unknown): boolean {
   return plugin === PLUGIN_NAME || (typeof plugin === 'object' && plugin !== null && (plugin as { plugin?: unknown }).plugin === PLUGIN_NAME);

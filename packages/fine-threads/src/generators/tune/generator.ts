@@ -10,7 +10,7 @@ import { availableParallelism } from 'node:os';
 import { join, relative } from 'node:path';
 import { createProjectGraphAsync, formatFiles, readNxJson, type GeneratorCallback, type ProjectGraph, type Tree } from '@nx/devkit';
 import { normalizePluginOptions, type FineThreadsPluginOptions } from '../../plugins/plugin-options';
-import { PLUGIN_NAME } from '../init/generator';
+import { PLUGIN_NAME } from '../../plugins/plugin-options';
 import { calibrate, calibrationCandidates, calibrationCounts } from './calibrate';
 import type { BuildRecord, UnitRecord } from '../../recording/record';
 import { readRecords, recordsPath } from '../../recording/store';

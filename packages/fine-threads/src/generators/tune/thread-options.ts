@@ -13,7 +13,7 @@ import {
   updateProjectConfiguration,
   type Tree,
 } from '@nx/devkit';
-import { PLUGIN_NAME } from '../init/generator';
+import { PLUGIN_NAME } from '../../plugins/plugin-options';
 
 /** Where a crate's option lives. */
 export type Owner = { kind: 'project'; project: string; root: string } | { kind: 'nx.json' };
