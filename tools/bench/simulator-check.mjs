@@ -7,7 +7,7 @@
 //   tuned        chosen crates at 2 threads (heavy on the example; cargo and toml_edit on the seed's workload)
 // and predicts B, global and tuned from A's record and cargo's unit graph. Curves: for global,
 // fitted from A and tuned; for tuned, from A and global (a run never helps predict itself);
-// crates with no threaded record use DEFAULT_CURVE. It also predicts the three configurations
+// crates with no threaded record use the mode's default curve (DEFAULT_CURVES). It also predicts the three configurations
 // from A at 4, 8, 16 and 64 cores (tokens = cores).
 //   node tools/bench/simulator-check.mjs [--quick] [--workload example|seed] [--modes check,build]
 //                                        [--jobs 2,1] [--rounds 1] [--json out.json] [--replay earlier.json]
@@ -36,7 +36,7 @@ const { parseTimingReport } = require(join(dist, 'recording/timings.js'));
 const { buildRecord } = require(join(dist, 'recording/record.js'));
 const { simulate } = require(join(dist, 'simulation/simulate.js'));
 const { joinUnitGraph } = require(join(dist, 'simulation/graph.js'));
-const { fitCurve, curveSamples, DEFAULT_CURVE } = require(join(dist, 'simulation/fit.js'));
+const { fitCurve, curveSamples, defaultCurve, DEFAULT_CURVES } = require(join(dist, 'simulation/fit.js'));
 const { loadUnitGraph } = require(join(dist, 'utils/unit-graph.js'));
 const wrapper = join(repo, 'packages/fine-threads/bin/fine-threads-rustc');
 
@@ -116,11 +116,11 @@ function run(w, mode, jobs, threads) {
   return { record, wall: measured.wall, cpu: measured.own, others: measured.others };
 }
 
-/** Curves for crates these records hold at 1 and at more threads. */
+/** Curves for crates these records hold at 1 and at more threads (records of one mode). */
 function curvesFrom(records) {
   const curves = {};
   for (const [crate, list] of curveSamples(records)) {
-    if (list.some((s) => s.threads > 1) && list.some((s) => s.threads === 1)) curves[crate] = fitCurve(list);
+    if (list.some((s) => s.threads > 1) && list.some((s) => s.threads === 1)) curves[crate] = fitCurve(list, defaultCurve(records[0]?.mode ?? 'build'));
   }
   return curves;
 }
@@ -165,9 +165,9 @@ function slowness(run, A) {
 function predictAll(m, results, scaling) {
   const { workload: name, mode, jobs, cores, configs, unitGraph: ug, A, measured } = m;
   const startup = Math.min(...A.record.units.map((u) => u.start));
-  const graph = joinUnitGraph(ug, A.record.units, {}, DEFAULT_CURVE, { tokens: jobs, cores, startup });
+  const graph = joinUnitGraph(ug, A.record.units, {}, defaultCurve(mode), { tokens: jobs, cores, startup });
   const predict = (config, curves, tokens = jobs, simCores = cores) =>
-    simulate(graph, { tokens, cores: simCores, threads: configs[config], curves, defaultCurve: DEFAULT_CURVE });
+    simulate(graph, { tokens, cores: simCores, threads: configs[config], curves, defaultCurve: defaultCurve(mode) });
   const fitted = {
     baseline: {},
     global: curvesFrom([A.record, measured.tuned.record]),
@@ -228,7 +228,7 @@ const replay = arg('replay', undefined);
 let runs = [];
 // The runs (records and unit graphs) go along, so that --replay can predict them again.
 const save = (summary = []) =>
-  out && writeFileSync(out, `${JSON.stringify({ at: new Date().toISOString(), defaultCurve: DEFAULT_CURVE, summary, results, scaling, runs }, null, 1)}\n`);
+  out && writeFileSync(out, `${JSON.stringify({ at: new Date().toISOString(), defaultCurves: DEFAULT_CURVES, summary, results, scaling, runs }, null, 1)}\n`);
 try {
   if (replay) {
     runs = JSON.parse(readFileSync(replay, 'utf8')).runs;

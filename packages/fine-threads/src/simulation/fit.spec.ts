@@ -41,8 +41,10 @@ describe('fitCurve', () => {
     const fitted = fitCurve([sample(1, 0, 2), sample(2, 0, 2)]);
     const ratio = frontendFactor(truth, 2, 2);
     expect(frontendFactor(fitted, 2, 2)).toBeCloseTo(ratio, 2);
-    // The prior's own split is nearer than any other point on that line.
-    expect(Math.abs(fitted.overhead - DEFAULT_CURVE.overhead)).toBeLessThan(0.06);
+    // On the line 1 - p/2 + o = ratio, the point nearest the prior's own split (p, o).
+    const p = (DEFAULT_CURVE.parallel + 0.5 * (DEFAULT_CURVE.overhead - (ratio - 1))) / 1.25;
+    expect(fitted.parallel).toBeCloseTo(p, 1);
+    expect(fitted.overhead).toBeCloseTo(p / 2 + ratio - 1, 1);
   });
 
   it('returns the prior when the samples cannot separate base from overhead', () => {

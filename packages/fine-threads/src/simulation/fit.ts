@@ -30,33 +30,42 @@ export interface CurveSample {
 }
 
 /**
- * Measured on this project's shared 2-core machine (stable 1.95, `--nice -19`, 3 interleaved
- * rounds, medians; run-to-run spread about ±15 %, so the second digit is noise):
- * - tools/bench/frontend-curve.mjs, three big crates each compiled alone by `cargo check`, as a
- *   factor of the 1-thread front-end:
- *                      2 threads, free token   2 threads, no token   2 threads on 1 core
- *     heavy (example)        0.82                   1.34                  1.32
- *     cargo                  1.03                   1.34                  1.24
- *     toml_edit              0.95                   1.35                  1.31
- *   fitCurve over each crate's 15 runs: parallel 0.76 / 0.72 / 0.75, overhead 0.29 / 0.25 / 0.27.
- * - tools/bench/frontend-fixed-cost.mjs, rustc alone on 21 dependency-free crates of 0.1–1.6 s
- *   under a jobserver of no or one free token, fitted across crates: no token 1.32 × t1 + 74 ms,
- *   one token 0.94 × t1 + 122 ms: overhead 0.32, parallel 0.76, and about 0.1 s per rustc
- *   whatever its size (small crates took 1.5–2 × their 1-thread time).
- * - frontend-curve.mjs --mode build, heavy and cargo alone in `cargo build`: their back-ends at
- *   2 threads took ×1.08 / ×1.02 (J=2) and ×1.04 / ×1.25 (one core) of the 1-thread ones.
- * Hence parallel 0.75, overhead 0.3, fixed 0.1 s, back-end overhead 0.1. The plateau cannot be
+ * Measured on this project's 2-core machine, idle (stable 1.95, tools/bench/frontend-curve.mjs,
+ * 3 interleaved rounds, medians; other processes took under 0.1 core; the VM's own run-to-run
+ * spread is still ±15 %): three big crates each compiled ALONE, their front-end (until .rmeta)
+ * as a factor of the 1-thread one, and fitCurve over each crate's 15 runs:
+ *
+ *   cargo check   2 threads,   2 threads,   2 threads   fitted
+ *                 free token   no token     one core    parallel  overhead
+ *     heavy         0.66         1.19         1.30        0.93      0.23
+ *     cargo         0.68         1.19         1.25        1.00      0.24
+ *     toml_edit     0.74         1.22         1.54        1.00      0.22
+ *   cargo build (debug)                                                     back-end at 2 threads
+ *     heavy         0.79         1.37         1.18        0.93      0.20       1.06
+ *     cargo         0.86         1.15         1.23        0.78      0.19       0.95
+ *     toml_edit     0.99         1.24         1.22        0.47      0.17       1.11
+ *
+ * A `build` front-end gains less than a `check` one: until its .rmeta it also does work that
+ * threads do not divide as well. Hence one default per mode, the means of the three, parallel
+ * rounded down from 1 for check (no front-end is wholly parallel). The fixed 0.1 s per threaded
+ * rustc is from tools/bench/frontend-fixed-cost.mjs (21 small crates, under load). An earlier
+ * default (parallel 0.75, overhead 0.3) came from runs beside other jobs, where the helper
+ * thread's core was often taken: it made every thread look unprofitable. The plateau cannot be
  * measured on 2 cores: 8 is the rustc project's own advice for -Zthreads (its 2023
  * announcement: gains up to 8 threads, none beyond), an assumption.
  */
-export const DEFAULT_CURVE: SpeedupCurve = {
-  parallel: 0.75,
-  plateau: 8,
-  overhead: 0.3,
-  fixed: 0.1,
-  backendOverhead: 0.1,
-  source: 'default',
+export const DEFAULT_CURVES: Record<'check' | 'build', SpeedupCurve> = {
+  check: { parallel: 0.95, plateau: 8, overhead: 0.23, fixed: 0.1, backendOverhead: 0, source: 'default' },
+  build: { parallel: 0.73, plateau: 8, overhead: 0.19, fixed: 0.1, backendOverhead: 0.04, source: 'default' },
 };
+
+/** The default for a mode: `check` for anything that generates no code, `build` otherwise. */
+export function defaultCurve(mode: string): SpeedupCurve {
+  return mode === 'check' ? DEFAULT_CURVES.check : DEFAULT_CURVES.build;
+}
+
+/** The check default, the prior of fitCurve when none is given. */
+export const DEFAULT_CURVE: SpeedupCurve = DEFAULT_CURVES.check;
 
 /** Threads a recorded front-end actually ran on average: its N, less the tokens the others held. */
 export function effectiveThreads(sample: Pick<CurveSample, 'threads' | 'concurrent' | 'tokens' | 'cores'>): number {

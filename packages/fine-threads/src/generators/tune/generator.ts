@@ -15,7 +15,7 @@ import { calibrate, calibrationCandidates, calibrationCounts } from './calibrate
 import type { BuildRecord, UnitRecord } from '../../recording/record';
 import { readRecords, recordsPath } from '../../recording/store';
 import { writeReport } from '../../report/write';
-import { curveSamples, DEFAULT_CURVE, fitCurve } from '../../simulation/fit';
+import { curveSamples, defaultCurve, fitCurve } from '../../simulation/fit';
 import { joinUnitGraph } from '../../simulation/graph';
 import type { SimGraph, SpeedupCurve } from '../../simulation/model';
 import { simulate } from '../../simulation/simulate';
@@ -106,10 +106,11 @@ export async function tuneGenerator(tree: Tree, options: TuneGeneratorSchema, ru
     }
   }
 
-  // Curves: fitted where a crate was recorded at two or more thread counts.
+  // Curves: fitted where a crate was recorded at two or more thread counts; the mode's default elsewhere.
+  const baseCurve = defaultCurve(mode);
   const curves: Record<string, SpeedupCurve> = {};
   for (const [crate, samples] of curveSamples(mine)) {
-    if (new Set(samples.map((s) => s.threads)).size >= 2) curves[crate] = fitCurve(samples);
+    if (new Set(samples.map((s) => s.threads)).size >= 2) curves[crate] = fitCurve(samples, baseCurve);
   }
 
   for (const [crate, c] of Object.entries(curves)) {
@@ -134,7 +135,7 @@ export async function tuneGenerator(tree: Tree, options: TuneGeneratorSchema, ru
     });
     const own = mine.filter((r) => r.project === project);
     const last = own[own.length - 1];
-    const graph: SimGraph = joinUnitGraph(unitGraph, units, curves, DEFAULT_CURVE, { tokens: last.jobs ?? last.cores, cores: last.cores });
+    const graph: SimGraph = joinUnitGraph(unitGraph, units, curves, baseCurve, { tokens: last.jobs ?? last.cores, cores: last.cores });
     builds.push({ label: project, project, graph, measured: last.duration, unitCount: Math.max(...own.map((r) => r.units.length)) });
   }
   if (builds.length === 0) throw new TuneInputError(`no record in ${shown} is of a crate of this workspace; nothing written`);
@@ -150,7 +151,7 @@ export async function tuneGenerator(tree: Tree, options: TuneGeneratorSchema, ru
   const verdict = prior && prior.toolchain === toolchain && cores === machineCores ? guard(prior, mine) : { revert: {}, notes: [] };
   const reverted = options.retry ? {} : { ...(prior?.reverted ?? {}), ...verdict.revert };
 
-  const input: TuneInput = { builds: roots, cores, tokens: cores, curves, defaultCurve: DEFAULT_CURVE, exclude: reverted };
+  const input: TuneInput = { builds: roots, cores, tokens: cores, curves, defaultCurve: baseCurve, exclude: reverted };
   const result = tune(input);
 
   // Where each crate's option lives: its Nx project, or nx.json.
@@ -205,7 +206,7 @@ export async function tuneGenerator(tree: Tree, options: TuneGeneratorSchema, ru
     records: mine.filter((r) => r.project === main.project),
     fullUnits: main.unitCount,
     tune: result,
-    predict: (table) => simulate(main.graph, { tokens: cores, cores, threads: table, curves, defaultCurve: DEFAULT_CURVE }),
+    predict: (table) => simulate(main.graph, { tokens: cores, cores, threads: table, curves, defaultCurve: baseCurve }),
     reverts: Object.entries(verdict.revert).map(([crate, reason]) => ({ crate, from: prior?.table[crate] ?? 1, to: 1, reason })),
     predictions: [4, 8, 16, 64].map((c) => ({
       cores: c,
