@@ -80,6 +80,16 @@ describe('report', () => {
     expect(find('simulator, predicted vs measured')).toMatchObject({ met: null, note: 'tools/bench/simulator-check.mjs does not exist yet' });
   });
 
+  it('judges the warm no-op with the Nx daemon and without it, each on its own row', () => {
+    const r = results({ baseline: [60, 61, 62], tuned: [50, 51, 52] });
+    const x = (plugin: number) => ({ pluginMinusCargo: plugin, nxMinusCargo: 0.7, executorMinusNx: 0.3, pluginMinusNx: plugin - 0.7, pluginMinusExecutor: plugin - 1 });
+    r.micro.noop = { ...x(1.1), noDaemon: x(0.25) } as never;
+    const t = report.evaluateTargets(r);
+    expect(t.find((y) => y.what === 'Nx plugin, warm no-op (Nx daemon): nx build − cargo build')).toMatchObject({ met: false, value: '1.10 s' });
+    expect(t.find((y) => y.what === 'Nx plugin, warm no-op (NX_DAEMON=false): nx build − cargo build')).toMatchObject({ met: true, value: '0.25 s' });
+    expect(t.find((y) => y.what === 'Nx plugin, warm no-op (Nx daemon): nx build − cargo build')?.note).toContain("Nx's task process for any executor (a 3-line one) 0.30 s, the plugin over that 0.10 s");
+  });
+
   it('marks a tuned row slower than its goal as not met', () => {
     const t = report.evaluateTargets(results({ baseline: [60, 60, 60], global2: [58, 58, 58], tuned: [57, 57, 57] }));
     expect(t.find((x) => x.what === 'seed workload, check: tuned/baseline')!.met).toBe(false);

@@ -159,11 +159,13 @@ function main() {
   results.micro.wrapper = fileJsonBench('wrapper-cost.mjs', quick ? ['--n', '1000', '--rounds', '5'] : ['--n', '4000', '--rounds', '10'], join(base, 'wrapper.json'), say);
   say(`inference, 200 generated crates (tools/bench/inference.mjs)`);
   results.micro.inference = fileJsonBench('inference.mjs', ['--crates', '200', '--rounds', quick ? '3' : '7'], join(base, 'inference.json'), say);
-  say(`warm no-op: cargo vs Nx alone vs Nx with the plugin (tools/bench/noop.mjs)`);
+  say(`warm no-op: cargo vs Nx alone vs a 3-line executor vs Nx with the plugin, with and without the Nx daemon (tools/bench/noop.mjs)`);
   example ??= exampleWorkspace(base);
   results.micro.noop = benchNoop(example, base, { rounds: quick ? 3 : 7, log: join(base, 'logs', 'noop.log') });
   const n = results.micro.noop;
-  say(`  medians: cargo ${n.cargo.median.toFixed(2)} s, Nx alone ${n.nx.median.toFixed(2)} s, plugin ${n.plugin.median.toFixed(2)} s`);
+  for (const [label, x] of [['Nx daemon', n], ['NX_DAEMON=false', n.noDaemon]]) {
+    say(`  ${label}, medians: cargo ${x.cargo.median.toFixed(2)} s, Nx alone ${x.nx.median.toFixed(2)} s, a 3-line executor ${x.executor.median.toFixed(2)} s, plugin ${x.plugin.median.toFixed(2)} s`);
+  }
   say(`nx run-many vs cargo build --workspace (tools/bench/run-many.mjs)`);
   // Like the simulator check below, it waits for a quiet machine before each run: in --quick, 30 s at most.
   const manyArgs = quick ? ['--rounds', '1', '--max-wait', '30'] : ['--rounds', String(Math.max(3, rounds))];

@@ -85,8 +85,15 @@ function evaluateTargets(results) {
 
   const noop = results.micro?.noop;
   if (noop?.pluginMinusCargo !== undefined) {
-    add('Nx plugin, warm no-op: nx build − cargo build', `${noop.pluginMinusCargo.toFixed(2)} s`, '≤ 0.3 s', noop.pluginMinusCargo <= 0.3,
-      `Nx alone (a run-commands target running the same cargo) adds ${noop.nxMinusCargo.toFixed(2)} s; the plugin over Nx alone ${noop.pluginMinusNx.toFixed(2)} s`);
+    const parts = (x) =>
+      `Nx alone (a run-commands target running the same cargo) adds ${x.nxMinusCargo.toFixed(2)} s` +
+      (x.executorMinusNx !== undefined ? `, Nx's task process for any executor (a 3-line one) ${x.executorMinusNx.toFixed(2)} s, the plugin over that ${x.pluginMinusExecutor.toFixed(2)} s` : `; the plugin over Nx alone ${x.pluginMinusNx.toFixed(2)} s`);
+    const daemon = noop.noDaemon !== undefined;
+    add(`Nx plugin, warm no-op${daemon ? ' (Nx daemon)' : ''}: nx build − cargo build`, `${noop.pluginMinusCargo.toFixed(2)} s`, '≤ 0.3 s', noop.pluginMinusCargo <= 0.3, parts(noop));
+    if (daemon) {
+      const n = noop.noDaemon;
+      add('Nx plugin, warm no-op (NX_DAEMON=false): nx build − cargo build', `${n.pluginMinusCargo.toFixed(2)} s`, '≤ 0.3 s', n.pluginMinusCargo <= 0.3, parts(n));
+    }
   } else add('Nx plugin, warm no-op', '–', '≤ 0.3 s', null, noop?.notRun ?? 'not run');
 
   const inf = results.micro?.inference;
@@ -328,11 +335,16 @@ function microSection(micro) {
   out.push('**Recording**: the `unrecorded` row (`--record=false`) against `baseline` (recorded, the default) in each debug build table above; the ratio is `baseline/unrecorded`.');
   const n = micro.noop;
   if (n?.cargo) {
+    const line = (x, label) =>
+      `${label}: \`cargo build -p ${n.project}\` ${seconds(x.cargo.median)} s; ` +
+      `Nx without the plugin, an \`nx:run-commands\` target running that cargo ${seconds(x.nx.median)} s` +
+      (x.executor ? `, a 3-line local executor running it ${seconds(x.executor.median)} s` : '') +
+      `; \`nx build ${n.project} --skip-nx-cache\` with the plugin ${seconds(x.plugin.median)} s. ` +
+      `Plugin − cargo ${seconds(x.pluginMinusCargo)} s: Nx itself ${seconds(x.nxMinusCargo)} s` +
+      (x.executor ? `, Nx's task process for any executor ${seconds(x.executorMinusNx)} s, the plugin's own ${seconds(x.pluginMinusExecutor)} s.` : `, the plugin ${seconds(x.pluginMinusNx)} s.`);
     out.push(
-      `**Warm no-op** (\`${n.project}\` already built; ${n.rounds} interleaved rounds, medians): \`cargo build -p ${n.project}\` ${seconds(n.cargo.median)} s; ` +
-        `Nx without the plugin (an \`nx:run-commands\` target running that cargo) ${seconds(n.nx.median)} s; ` +
-        `\`nx build ${n.project} --skip-nx-cache\` with the plugin ${seconds(n.plugin.median)} s. ` +
-        `Plugin − cargo ${seconds(n.pluginMinusCargo)} s, of which Nx itself ${seconds(n.nxMinusCargo)} s and the plugin ${seconds(n.pluginMinusNx)} s.`,
+      `**Warm no-op** (\`${n.project}\` already built; ${n.rounds} interleaved rounds, medians). ` +
+        [line(n, n.noDaemon ? 'With the Nx daemon (warmed up)' : 'NX_DAEMON=false'), ...(n.noDaemon ? [line(n.noDaemon, 'With NX_DAEMON=false')] : [])].join(' '),
     );
   } else out.push(`**Warm no-op**: not run: ${n?.notRun ?? '?'}`);
   const i = micro.inference;
