@@ -4,7 +4,7 @@
 // plugin the way a user runs it, every row from a clean target dir,
 // interleaved over rounds; then the smaller benches (wrapper, no-op, inference,
 // run-many, simulator). Writes bench-results.json and BENCHMARKS.md.
-//   npm run bench                    full: both workloads, 3 rounds (about 1.5 h on 2 cores)
+//   npm run bench                    full: both workloads, 3 rounds (about 2.5 h on 2 cores)
 //   npm run bench -- --quick         the example, 1 round, the cheap benches (< 10 min)
 //   options: --rounds N, --only example|seed, --keep (keep the temp dir), --no-setup
 import { spawnSync } from 'node:child_process';
@@ -168,12 +168,17 @@ function main() {
   }
   say(`nx run-many vs cargo build --workspace (tools/bench/run-many.mjs)`);
   // Like the simulator check below, it waits for a quiet machine before each run: in --quick, 30 s at most.
-  const manyArgs = quick ? ['--rounds', '1', '--max-wait', '30'] : ['--rounds', String(Math.max(3, rounds))];
+  // Five rounds in the full run: this VM's speed drifts by ±10 % between runs, and the target is 5 %.
+  const manyArgs = quick ? ['--rounds', '1', '--max-wait', '30'] : ['--rounds', String(Math.max(5, rounds))];
   results.micro.runMany = stdoutJsonBench('run-many.mjs', manyArgs, say);
   if (results.micro.runMany.notRun) say(`  not available: ${results.micro.runMany.notRun}`);
+  say(`the same with the Nx daemon (tools/bench/run-many.mjs --daemon)`);
+  results.micro.runManyDaemon = stdoutJsonBench('run-many.mjs', [...manyArgs, '--daemon'], say);
+  if (results.micro.runManyDaemon.notRun) say(`  not available: ${results.micro.runManyDaemon.notRun}`);
   // Quick: the example's check at J=2 only (4 clean checks), waiting at most 30 s for a quiet
   // machine; full: both workloads, both modes, J=2 and J=1, waiting as long as it likes.
-  const simArgs = quick ? ['--quick', '--modes', 'check', '--jobs', '2', '--max-wait', '30', '--retries', '0'] : [];
+  // Full: two rounds, medians of measured against medians of predicted (one run's record can be 30 % off another's here).
+  const simArgs = quick ? ['--quick', '--modes', 'check', '--jobs', '2', '--max-wait', '30', '--retries', '0'] : ['--rounds', '2'];
   say(`simulator, predicted vs measured (tools/bench/simulator-check.mjs ${simArgs.join(' ')})`);
   const sim = fileJsonBench('simulator-check.mjs', simArgs, join(base, 'simulator.json'), say);
   delete sim.runs; // records and unit graphs, for its --replay: too big for the results

@@ -103,7 +103,8 @@ function evaluateTargets(results) {
   } else add('inference, 200 crates, warm', '–', '< 1 s', null, inf?.notRun ?? 'not run');
 
   const sim = results.micro?.simulator;
-  let errors = sim && !sim.notRun ? simulatorErrors(sim) : [];
+  // The medians over rounds when there are rounds (a single round's rows are noise-bound here).
+  let errors = sim && !sim.notRun ? simulatorErrors(Array.isArray(sim.summary) && sim.summary.length ? sim.summary : sim) : [];
   let source = 'tools/bench/simulator-check.mjs';
   if (!errors.length) {
     // Else the tune reports': each configuration's predicted makespan against its last measured build.
@@ -115,11 +116,15 @@ function evaluateTargets(results) {
     add('simulator, predicted vs measured', `worst ${(worst.error * 100).toFixed(1)} %`, '≤ 10 %', Math.abs(worst.error) <= 0.1, `${errors.length} configurations, from ${source}`);
   } else add('simulator, predicted vs measured', '–', '≤ 10 %', null, sim?.notRun ?? 'no predicted/measured pairs');
 
-  const rm = results.micro?.runMany;
-  const rmRatio = rm && !rm.notRun ? findNumber(rm, /ratio/i) : undefined;
-  const rmNote = rm?.cleanSeconds ? `clean, medians: nx ${seconds(rm.cleanSeconds.nxMedian)} s, cargo ${seconds(rm.cleanSeconds.cargoMedian)} s; nothing to build: Nx's own ${seconds(rm.nxOwnSeconds)} s` : '';
-  if (rmRatio !== undefined) add('nx run-many / cargo build --workspace', ratio(rmRatio), '≤ 1.05 (jobserver issue)', rmRatio <= 1.05, rmNote);
-  else add('nx run-many / cargo build --workspace', '–', '≤ 1.05 (jobserver issue)', null, rm?.notRun ?? 'no ratio in its output');
+  for (const [key, label] of [['runMany', 'NX_DAEMON=false'], ['runManyDaemon', 'Nx daemon']]) {
+    const rm = results.micro?.[key];
+    if (key === 'runManyDaemon' && !rm) continue;
+    const what = `nx run-many / cargo build --workspace${results.micro?.runManyDaemon ? ` (${label})` : ''}`;
+    const rmRatio = rm && !rm.notRun ? findNumber(rm, /ratio/i) : undefined;
+    const rmNote = rm?.cleanSeconds ? `clean, medians: nx ${seconds(rm.cleanSeconds.nxMedian)} s, cargo ${seconds(rm.cleanSeconds.cargoMedian)} s; nothing to build: Nx's own ${seconds(rm.nxOwnSeconds)} s` : '';
+    if (rmRatio !== undefined) add(what, ratio(rmRatio), '≤ 1.05 (jobserver issue)', rmRatio <= 1.05, rmNote);
+    else add(what, '–', '≤ 1.05 (jobserver issue)', null, rm?.notRun ?? 'no ratio in its output');
+  }
   return targets;
 }
 
@@ -351,26 +356,44 @@ function microSection(micro) {
   if (i?.warmWithPlugin) {
     out.push(`**Inference** (${i.crates} generated crates, ${i.rounds} interleaved rounds, warm \`nx show projects\`): ${seconds(i.warmWithPlugin.median)} s with the plugin, ${seconds(i.warmWithoutPlugin.median)} s without: ${seconds(i.addedSeconds)} s added (cold, running cargo metadata: ${seconds(i.coldWithPluginSeconds)} s).`);
   } else out.push(`**Inference**: not run: ${i?.notRun ?? '?'}`);
-  const rm = micro.runMany;
-  if (rm?.cleanSeconds) {
-    out.push(
-      `**\`nx run-many\` vs \`cargo build --workspace\`** (tools/bench/run-many.mjs, ${rm.crates} crates, ${rm.rounds} ${rm.rounds === 1 ? 'round' : 'interleaved rounds'}, clean target dirs, medians): ` +
-        `\`${rm.nxCommand}\` ${seconds(rm.cleanSeconds.nxMedian)} s, \`${rm.cargoCommand}\` ${seconds(rm.cleanSeconds.cargoMedian)} s: ratio ${ratio(rm.ratio)}; ` +
-        `with nothing to build, Nx's own time ${seconds(rm.nxOwnSeconds)} s.`,
-    );
-  } else if (rm && !rm.notRun) out.push(`**\`nx run-many\` vs \`cargo build --workspace\`**:\n\n${genericJson(rm)}`);
-  else out.push(`**\`nx run-many\` vs \`cargo build --workspace\`**: not available: ${rm?.notRun ?? '?'}`);
+  for (const rm of [micro.runMany, micro.runManyDaemon].filter(Boolean)) {
+    const how = rm.daemon === undefined ? '' : rm.daemon ? ', with the Nx daemon' : ', NX_DAEMON=false';
+    if (rm?.cleanSeconds) {
+      out.push(
+        `**\`nx run-many\` vs \`cargo build --workspace\`** (tools/bench/run-many.mjs, ${rm.crates} crates, ${rm.rounds} ${rm.rounds === 1 ? 'round' : 'interleaved rounds'}, clean target dirs, medians${how}): ` +
+          `\`${rm.nxCommand}\` ${seconds(rm.cleanSeconds.nxMedian)} s, \`${rm.cargoCommand}\` ${seconds(rm.cleanSeconds.cargoMedian)} s: ratio ${ratio(rm.ratio)}; ` +
+          `with nothing to build, Nx's own time ${seconds(rm.nxOwnSeconds)} s.`,
+      );
+    } else if (rm && !rm.notRun) out.push(`**\`nx run-many\` vs \`cargo build --workspace\`**:\n\n${genericJson(rm)}`);
+    else out.push(`**\`nx run-many\` vs \`cargo build --workspace\`**: not available: ${rm?.notRun ?? '?'}`);
+  }
   const sim = micro.simulator;
   if (Array.isArray(sim?.results)) {
     const pct = (x) => `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)} %`;
     out.push(
       '**Simulator, predicted vs measured** (tools/bench/simulator-check.mjs: clean cargo builds, each predicted from a baseline record; cargo seconds):\n\n' +
-        table(['workload', 'mode', 'J', 'configuration', 'measured s', 'predicted s', 'error'], sim.results.map((r) => [r.workload, r.mode, r.jobs, r.config, seconds(r.measured), seconds(r.predicted), pct(r.error)])),
+        table(
+          ['workload', 'mode', 'J', 'configuration', 'rounds', 'measured s (median)', 'measured range', 'predicted s (median)', 'error'],
+          (Array.isArray(sim.summary) && sim.summary.length ? sim.summary : sim.results).map((r) => [
+            r.workload, r.mode, r.jobs, r.config, r.rounds ?? 1, seconds(r.measured), r.measuredRange ? r.measuredRange.map((x) => x.toFixed(1)).join('–') : '–', seconds(r.predicted), pct(r.error),
+          ]),
+        ),
     );
     if (sim.scaling?.length) {
+      // One row per workload, mode and core count: the median over rounds.
+      const byKey = new Map();
+      for (const r of sim.scaling) byKey.set(`${r.workload} ${r.mode} ${r.cores}`, [...(byKey.get(`${r.workload} ${r.mode} ${r.cores}`) ?? []), r]);
+      const med = (xs) => {
+        const s = [...xs].sort((a, b) => a - b);
+        return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+      };
+      const rows = [...byKey.values()].map((rs) => {
+        const m = (k) => med(rs.map((r) => r[k]));
+        return [rs[0].workload, rs[0].mode, rs[0].cores, seconds(m('baseline')), seconds(m('global')), seconds(m('tuned')), ratio(m('tuned') / m('baseline'))];
+      });
       out.push(
-        'Its predictions for bigger machines (tokens = cores), cargo seconds:\n\n' +
-          table(['workload', 'mode', 'cores', 'baseline', 'global', 'tuned', 'tuned/baseline'], sim.scaling.map((r) => [r.workload, r.mode, r.cores, seconds(r.baseline), seconds(r.global), seconds(r.tuned), ratio(r.tuned / r.baseline)])),
+        'Its predictions for bigger machines (tokens = cores; global and tuned as in the check above: every crate at 2 threads, and the hand table), cargo seconds, medians over rounds:\n\n' +
+          table(['workload', 'mode', 'cores', 'baseline', 'global', 'tuned', 'tuned/baseline'], rows),
       );
     }
   } else if (sim && !sim.notRun) out.push(`**Simulator, predicted vs measured**:\n\n${genericJson(sim)}`);
