@@ -132,15 +132,7 @@ describe('the shared jobserver', () => {
     process.kill(nx.pid as number, 'SIGKILL');
     // The holder saw nx go; its orphaned tasks may run on, but the pool is gone.
     expect(await waitUntil(() => fifos().length === 0)).toBe(true);
-    for (const p of processesUnder(ws.root)) {
-      try {
-        process.kill(p.pid, 'SIGKILL');
-      } catch {
-        // gone already
-      }
-    }
-    await killedRun;
-    await waitUntil(() => processesUnder(ws.root).length === 0);
+    await killEverything(killedRun);
     const r = ws.nx(CHEAP, { ...traced() });
     expect(r.code).toBe(0);
     expect(r.output).not.toMatch(/jobserver fifo/);
@@ -152,15 +144,7 @@ describe('the shared jobserver', () => {
     const killedRun = collect(nx);
     await firstCompile();
     // Everything of the run, the pool's holder included: nothing can clean up.
-    for (const p of processesUnder(ws.root)) {
-      try {
-        process.kill(p.pid, 'SIGKILL');
-      } catch {
-        // gone already
-      }
-    }
-    await killedRun;
-    await waitUntil(() => processesUnder(ws.root).length === 0);
+    await killEverything(killedRun);
     const left = fifos();
     expect(left).toHaveLength(1);
     const owner = /^run-(\d+)-/.exec(left[0])?.[1];
@@ -207,6 +191,19 @@ function fifos(): string[] {
 }
 
 /** All of a spawned nx's output, once it has exited. */
+/** SIGKILLs every process left under the workspace and waits for the killed run and them to be gone. */
+async function killEverything(run: Promise<string>): Promise<void> {
+  for (const p of processesUnder(ws.root)) {
+    try {
+      process.kill(p.pid, 'SIGKILL');
+    } catch {
+      // gone already
+    }
+  }
+  await run;
+  await waitUntil(() => processesUnder(ws.root).length === 0);
+}
+
 function collect(child: ChildProcess): Promise<string> {
   let out = '';
   child.stdout?.on('data', (d) => (out += String(d)));
