@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Front-end speed-up of single crates at 1 and 2 threads, each compiled ALONE (every other unit
-// fresh), for the simulator's DEFAULT_CURVE (src/simulation/fit.ts). For each crate and setting,
+// fresh), for the simulator's DEFAULT_CURVES (src/simulation/fit.ts). For each crate and setting,
 // interleaved over rounds: `cargo clean -p <crate>`, then `cargo check --timings`, and the
 // crate's front-end (until its .rmeta) from cargo's report.
 //   settings: t1     -Zthreads absent, -j2

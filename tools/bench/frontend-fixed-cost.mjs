@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The parallel front-end's cost on crates of every size, for the simulator's DEFAULT_CURVE.
+// The parallel front-end's cost on crates of every size, for the simulator's DEFAULT_CURVES.
 // frontend-curve.mjs measures big crates; this one runs rustc itself (`--emit=metadata`, a check)
 // on dependency-free crates from Debian's registry, small to large, each alone, interleaved over
 // rounds, under a jobserver of our own (a fifo, as make 4.4 makes it):

@@ -2,6 +2,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parentOf } from '../testing/temp-workspace';
 import { countTokens, isAlive } from './pool';
 import { ensurePool, poolDir, runJobserver, runOwner } from './run';
 
@@ -45,11 +46,6 @@ function processesNaming(text: string): number[] {
     }
   }
   return out;
-}
-
-function parentOf(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
 }
 
 /** ensurePool in a process of its own, which exits once the pool is there. */

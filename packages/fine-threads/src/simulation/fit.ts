@@ -9,7 +9,7 @@
  *   frontend = base × ((1 - parallel) + parallel / min(n, plateau) + (N > 1 ? overhead : 0))
  *              + (N > 1 ? fixed : 0)
  * is fitted by least squares over parallel ∈ [0, 1] and overhead ∈ [0, 1] (a grid, base in
- * closed form), with a light pull towards the prior (DEFAULT_CURVE) that only decides between
+ * closed form), with a light pull towards the prior (the mode's default, DEFAULT_CURVES) that only decides between
  * fits the data cannot tell apart: one front-end at 1 thread and one at 2 fix
  * 1 - parallel/2 + overhead, not the two apart.
  */
@@ -64,9 +64,6 @@ export function defaultCurve(mode: string): SpeedupCurve {
   return mode === 'check' ? DEFAULT_CURVES.check : DEFAULT_CURVES.build;
 }
 
-/** The check default, the prior of fitCurve when none is given. */
-export const DEFAULT_CURVE: SpeedupCurve = DEFAULT_CURVES.check;
-
 /** Threads a recorded front-end actually ran on average: its N, less the tokens the others held. */
 export function effectiveThreads(sample: Pick<CurveSample, 'threads' | 'concurrent' | 'tokens' | 'cores'>): number {
   const n = Math.max(1, sample.threads);
@@ -96,7 +93,7 @@ const PULL = 1e-4;
  * Fits a curve to one crate's samples. Needs at least one sample at 1 thread and one above;
  * otherwise base and overhead cannot be told apart and the prior comes back unchanged.
  */
-export function fitCurve(samples: CurveSample[], prior: SpeedupCurve = DEFAULT_CURVE): SpeedupCurve {
+export function fitCurve(samples: CurveSample[], prior: SpeedupCurve): SpeedupCurve {
   const usable = samples.filter((s) => s.frontend > 0 && Number.isFinite(s.frontend) && s.threads >= 1);
   if (!usable.some((s) => s.threads === 1) || !usable.some((s) => s.threads > 1)) return prior;
   const mean = usable.reduce((sum, s) => sum + s.frontend, 0) / usable.length;

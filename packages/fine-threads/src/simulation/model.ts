@@ -43,7 +43,7 @@ export interface SimGraph {
  * and, for N > 1, `fixed` seconds more.
  * The overhead follows N, not n: rustc built for N > 1 threads pays for its locks even when no
  * helper gets a token. Fitted per crate from records at several N where they exist (fitCurve),
- * DEFAULT_CURVE otherwise.
+ * the mode's default (DEFAULT_CURVES) otherwise.
  */
 export interface SpeedupCurve {
   /** Fraction of the front-end that threads divide (0..1). */

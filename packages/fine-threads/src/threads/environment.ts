@@ -9,7 +9,6 @@ import { probeThreadsSupport, type ThreadsSupport } from './toolchain';
 /** The rustc wrapper shipped with the package: a POSIX sh script, so no Node per rustc. */
 export const WRAPPER_PATH = join(__dirname, '..', '..', 'bin', 'fine-threads-rustc');
 
-
 interface CargoMeta {
   crateNames?: string[];
 }
