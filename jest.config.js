@@ -2,6 +2,9 @@
 // Transpile only: types are checked once by `tsc -p tsconfig.json` in `npm test`.
 const tsJest = ['ts-jest', { tsconfig: '<rootDir>/tsconfig.spec.json' }];
 module.exports = {
+  // The suite leaves examples/ as it found it (tools/jest/example-untouched.cjs).
+  globalSetup: '<rootDir>/tools/jest/global-setup.cjs',
+  globalTeardown: '<rootDir>/tools/jest/global-teardown.cjs',
   projects: [
     {
       displayName: 'unit',

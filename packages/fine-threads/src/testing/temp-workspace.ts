@@ -1,6 +1,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import {
   cpSync,
+  existsSync,
   mkdirSync,
   mkdtempSync,
   readdirSync,
@@ -39,13 +40,17 @@ export class TempWorkspace {
     symlinkSync(join(repoRoot, 'node_modules'), join(root, 'node_modules'), 'dir');
   }
 
-  /** A copy of the bundled example, without build output. */
+  /**
+   * A copy of the bundled example as git sees it: tracked files and untracked ones that are not
+   * ignored. Whatever git ignores (records and reports under .fine-threads/, target/, .nx/, a demo's
+   * output) stays behind, so no test reads state it did not make.
+   */
   static fromExample(prefix = 'ft-e2e-'): TempWorkspace {
     const root = mkdtempSync(join(tmpdir(), prefix));
-    cpSync(exampleRoot, root, {
-      recursive: true,
-      filter: (src) => !/[/\\](target|node_modules|\.nx|dist)([/\\]|$)/.test(src.slice(exampleRoot.length)),
-    });
+    for (const rel of exampleFiles()) {
+      mkdirSync(dirname(join(root, rel)), { recursive: true });
+      cpSync(join(exampleRoot, rel), join(root, rel));
+    }
     return new TempWorkspace(root);
   }
 
@@ -147,4 +152,21 @@ export function processesUnder(dir: string): { pid: number; cmd: string }[] {
 export function parentOf(pid: number): number {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+}
+
+/**
+ * The example's files by git's own ignore rules (tracked, plus untracked but not ignored), relative
+ * to the example. Outside a git checkout (an unpacked tarball) it has no ignore rules to go by, so it
+ * fails rather than copy build output and records into every test.
+ */
+export function exampleFiles(): string[] {
+  const r = spawnSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard', '--', '.'], {
+    cwd: exampleRoot,
+    encoding: 'utf8',
+  });
+  if (r.error || r.status !== 0) {
+    throw new Error(`git ls-files failed in ${exampleRoot}: the e2e tests copy the example by git's ignore rules (${r.error?.message ?? r.stderr.trim()})`);
+  }
+  // A tracked file deleted in the work tree is still listed; copy what exists.
+  return r.stdout.split('\0').filter((f) => f.length > 0 && existsSync(join(exampleRoot, f)));
 }
