@@ -8,7 +8,7 @@ import { cargoColour, runCargo } from '../utils/cargo';
 import { log } from '../utils/log';
 import { formatThreadTable, ThreadOptionError } from '../threads/options';
 import { planThreads, type ThreadsPlan } from '../threads/environment';
-import { recordBuild } from '../recording/recorder';
+import { startRecording } from '../recording/recorder';
 import { joinJobserver } from '../jobserver/client';
 import { crateForTask, targetDirFor, type CrateTarget } from './cargo-task';
 import { blockedTasks, buildsDevTargets, failureReach, lanesOf, readyTasks, resolveGraphOf, type PlannedTask, type ResolveGraph } from './batch-plan';
@@ -216,7 +216,7 @@ async function runGroup(command: CargoCommand, group: Entry[], emit: Emit, state
 
   let plan: ThreadsPlan;
   try {
-    plan = await planThreads(context, [...crateToPackage.keys()], options.frontendThreads, toolchain, cwd, eventsFile);
+    plan = await planThreads(context, command, [...crateToPackage.keys()], options.frontendThreads, toolchain, cwd, eventsFile);
   } catch (e) {
     if (!(e instanceof ThreadOptionError)) throw e;
     log.error(`fine-threads: ${e.message}`);
@@ -237,7 +237,7 @@ async function runGroup(command: CargoCommand, group: Entry[], emit: Emit, state
       const reader = new CargoOutput(crateToPackage);
       // The run's shared jobserver: this cargo's implicit token comes from it too.
       const jobserver = await joinJobserver(context);
-      const cargoStarted = Date.now();
+      const recording = startRecording(context.root, targetDirFor(crate, options, context.root), eventsFile, cwd, argv);
       let result;
       try {
         const io = {
@@ -257,8 +257,7 @@ async function runGroup(command: CargoCommand, group: Entry[], emit: Emit, state
         return finish(remaining, false, () => `fine-threads: ${result.error}`);
       }
       if (mode && recorded) {
-        recordBuild(context.root, targetDirFor(crate, options, context.root), cargoStarted, eventsFile, {
-          at: new Date(cargoStarted),
+        recording.finish({
           project: remaining[0].project,
           projects: remaining.map((e) => e.project),
           cargoWorkspace: crate.cargoWorkspace,

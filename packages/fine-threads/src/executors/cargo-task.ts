@@ -7,7 +7,7 @@ import { runCargo } from '../utils/cargo';
 import { log } from '../utils/log';
 import { crateNameOf, formatThreadTable, ThreadOptionError } from '../threads/options';
 import { planThreads, type ThreadsPlan } from '../threads/environment';
-import { recordBuild } from '../recording/recorder';
+import { startRecording } from '../recording/recorder';
 import { joinJobserver } from '../jobserver/client';
 
 export interface CrateTarget {
@@ -91,7 +91,7 @@ export async function runCargoTask(
     const manifestPath = relative(crate.cwd, crate.manifestPath);
     argv = cargoArgs({ command, packageName: crate.packageName, manifestPath, options, timings: recorded, ...spec });
     const toolchain = argv[0].startsWith('+') ? argv[0].slice(1) : undefined;
-    plan = await planThreads(context, crate.crateNames, options.frontendThreads, toolchain, crate.cwd, eventsFile);
+    plan = await planThreads(context, command, crate.crateNames, options.frontendThreads, toolchain, crate.cwd, eventsFile);
   } catch (e) {
     if (e instanceof CargoOptionError || e instanceof ThreadOptionError) {
       log.error(`fine-threads: ${e.message}`);
@@ -104,7 +104,7 @@ export async function runCargoTask(
   log.info(`> ${renderCommand(argv)}`);
   // The run's shared jobserver: this cargo's implicit token comes from it too.
   const jobserver = await joinJobserver(context);
-  const started = Date.now();
+  const recording = startRecording(context.root, targetDirFor(crate, options, context.root), eventsFile, crate.cwd, argv);
   try {
     const result = await runCargo(argv, crate.cwd, { ...plan.env, ...jobserver.env }, undefined, jobserver.fds);
     if (result.exitCode === null) {
@@ -112,8 +112,7 @@ export async function runCargoTask(
       return { success: false };
     }
     if (mode && recorded) {
-      recordBuild(context.root, targetDirFor(crate, options, context.root), started, eventsFile, {
-        at: new Date(started),
+      recording.finish({
         project: context.projectName ?? crate.packageName,
         cargoWorkspace: crate.cargoWorkspace,
         mode,

@@ -63,15 +63,25 @@ export function loadBetween(
 // Linux's USER_HZ is 100 on every architecture Node runs on (the /proc ABI fixes it).
 const HZ = 100;
 
+/** CPU seconds of this process and of the children it has reaped (cargo, and all cargo waited for). */
+export function ownCpuSeconds(): number | undefined {
+  try {
+    const children = parseChildrenCpu(readFileSync('/proc/self/stat', 'utf8'), HZ);
+    if (children === undefined) return undefined;
+    const self = process.cpuUsage();
+    return children + (self.user + self.system) / 1e6;
+  } catch {
+    return undefined; // not Linux, or /proc not mounted: the record has no load
+  }
+}
+
 function reading(): { cpu: CpuTimes; own: number; at: number } | undefined {
   try {
     const cpu = parseProcStat(readFileSync('/proc/stat', 'utf8'), HZ);
-    const children = parseChildrenCpu(readFileSync('/proc/self/stat', 'utf8'), HZ);
-    if (!cpu || children === undefined) return undefined;
-    const self = process.cpuUsage();
-    return { cpu, own: children + (self.user + self.system) / 1e6, at: Date.now() };
+    const own = ownCpuSeconds();
+    return cpu && own !== undefined ? { cpu, own, at: Date.now() } : undefined;
   } catch {
-    return undefined; // not Linux, or /proc not mounted: the record has no load
+    return undefined;
   }
 }
 

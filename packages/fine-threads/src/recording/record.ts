@@ -1,3 +1,5 @@
+import { threadsFor } from '../threads/options';
+import type { BuildLoad } from './load';
 import type { TimingReport } from './timings';
 import { RECORD_VERSION } from './store';
 
@@ -15,6 +17,14 @@ export interface UnitRecord {
   version?: string;
   crate: string;
   kind: string;
+  /**
+   * cargo's compile mode: "build", "check", "check-test", "test", "doc", "run-custom-build", ...
+   * A crate checked for the lib and built for a build script in one `cargo check` is two units
+   * that differ only here. Absent in records written before it was kept.
+   */
+  mode?: string;
+  /** Enabled features, sorted, comma-separated; absent when none. */
+  features?: string;
   start: number;
   end: number;
   /** Until metadata was written; absent where cargo reports none (build-script runs, some bins). */
@@ -45,6 +55,15 @@ export interface BuildRecord {
   threads: Record<string, number>;
   success: boolean;
   duration: number;
+  /** Other work on the machine during the build (absent where /proc could not be read, and in old records). */
+  load?: BuildLoad;
+  /**
+   * What must be equal for two builds to be compared: a hash of the Cargo.lock and of cargo's
+   * arguments (packages, features, target). Absent in old records.
+   */
+  fingerprint?: string;
+  /** A build made by `tune --calibrate` (its crates cleaned, at trial thread counts): curves only, never a "before". */
+  calibration?: true;
   units: UnitRecord[];
   fallbacks: FallbackEvent[];
 }
@@ -63,7 +82,17 @@ export function parseWrapperEvents(text: string): FallbackEvent[] {
 export type RecordContext = Pick<
   BuildRecord,
   'project' | 'projects' | 'cargoWorkspace' | 'mode' | 'profile' | 'target' | 'toolchain' | 'cores' | 'success'
-> & { at: Date; threads: ReadonlyMap<string, number> };
+> & { at: Date; threads: ReadonlyMap<string, number>; load?: BuildLoad; fingerprint?: string; calibration?: boolean };
+
+/**
+ * A unit's identity within a build: package (name and version), target kind and crate name,
+ * compile mode and features. Profile, toolchain and target platform are the record's own.
+ * (The timing report does not name a package's source; two sources of one name and version
+ * in one build would share an identity.)
+ */
+export function unitIdentity(u: Pick<UnitRecord, 'package' | 'version' | 'kind' | 'crate' | 'mode' | 'features'>): string {
+  return `${u.package}@${u.version ?? '?'} ${u.kind} ${u.crate} ${u.mode ?? '?'}${u.features ? ` [${u.features}]` : ''}`;
+}
 
 const round = (x: number) => Math.round(x * 1000) / 1000;
 
@@ -72,13 +101,15 @@ export function buildRecord(report: TimingReport, ctx: RecordContext, fallbacks:
   const fellBack = new Set(fallbacks.map((f) => f.crate));
   const units = report.units.map((u): UnitRecord => {
     const isBuildScript = u.kind.startsWith('build-script');
-    const threaded = !isBuildScript ? ctx.threads.get(u.crateName) : undefined;
+    const threaded = !isBuildScript ? threadsFor(ctx.threads, u.crateName, u.version) : undefined;
     const fallback = threaded !== undefined && fellBack.has(u.crateName);
     const unit: UnitRecord = {
       package: u.package,
       version: u.version,
       crate: u.crateName,
       kind: u.kind,
+      mode: u.mode,
+      ...(u.features.length ? { features: [...u.features].sort().join(',') } : {}),
       start: round(u.start),
       end: round(u.end),
       threads: fallback ? 1 : (threaded ?? 1),
@@ -104,6 +135,9 @@ export function buildRecord(report: TimingReport, ctx: RecordContext, fallbacks:
     threads: Object.fromEntries(ctx.threads),
     success: ctx.success,
     duration: round(report.duration),
+    ...(ctx.load ? { load: ctx.load } : {}),
+    ...(ctx.fingerprint ? { fingerprint: ctx.fingerprint } : {}),
+    ...(ctx.calibration ? { calibration: true as const } : {}),
     units,
     fallbacks,
   };

@@ -1,6 +1,9 @@
+import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { CALIBRATE_ENV } from '../threads/environment';
 import { log } from '../utils/log';
+import { startLoadMeter } from './load';
 import { buildRecord, parseWrapperEvents, type RecordContext } from './record';
 import { appendRecord, readRecords, recordsPath } from './store';
 import { parseTimingReport, TimingReportError } from './timings';
@@ -81,4 +84,41 @@ function warnIfForeign(file: string): void {
   if (size > 256 * 1024) return;
   const { skipped } = readRecords(file);
   if (skipped > 0) log.warn(`fine-threads: ${file} has ${skipped} line(s) that are not records; they are skipped.`);
+}
+
+/**
+ * What makes two builds comparable beyond the machine profile: the same Cargo.lock (the same
+ * graph of versions) and the same cargo arguments (packages, features, target).
+ */
+export function buildFingerprint(cargoWorkspaceRoot: string, argv: readonly string[]): string {
+  const hash = createHash('sha256');
+  try {
+    hash.update(readFileSync(join(cargoWorkspaceRoot, 'Cargo.lock')));
+  } catch {
+    hash.update('no Cargo.lock');
+  }
+  hash.update('\0');
+  // --timings and message formats change what cargo prints, not what it builds.
+  hash.update(argv.filter((a) => a !== '--timings' && !a.startsWith('--message-format')).join('\0'));
+  return hash.digest('hex').slice(0, 16);
+}
+
+export type RecordingContext = Omit<RecordContext, 'toolchain' | 'at' | 'load' | 'fingerprint' | 'calibration'> & { toolchain?: string };
+
+/**
+ * One recorded cargo run, started just before cargo and finished after it exited: the start
+ * time (to find its timing report), the machine's load meanwhile, its fingerprint, and whether
+ * it is a calibration build.
+ */
+export function startRecording(workspaceRoot: string, targetDir: string, eventsFile: string, cargoCwd: string, argv: readonly string[]) {
+  const started = Date.now();
+  const meter = startLoadMeter();
+  const fingerprint = buildFingerprint(cargoCwd, argv);
+  const calibration = Boolean(process.env[CALIBRATE_ENV]);
+  return {
+    started,
+    finish(ctx: RecordingContext): void {
+      recordBuild(workspaceRoot, targetDir, started, eventsFile, { ...ctx, at: new Date(started), load: meter.stop(), fingerprint, calibration });
+    },
+  };
 }

@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import type { ExecutorContext } from '@nx/devkit';
 import { workspaceDataDirectoryForWorkspace } from 'nx/src/utils/cache-directory';
 import { PLUGIN_NAME } from '../plugins/plugin-options';
-import { crateNameOf, formatThreadTable, resolveThreadTable, ThreadOptionError, type ThreadSource } from './options';
+import type { CargoCommand } from '../utils/cargo-args';
+import { crateNameOf, formatThreadTable, resolveThreadTable, ThreadOptionError, type ThreadMode, type ThreadSource } from './options';
 import { probeThreadsSupport, type ThreadsSupport } from './toolchain';
 
 /** The rustc wrapper shipped with the package: a POSIX sh script, so no Node per rustc. */
@@ -55,10 +56,15 @@ export function parseCalibration(value: string | undefined): [string, number][] 
     .trim()
     .split(/\s+/)
     .map((pair) => {
-      const m = /^([A-Za-z0-9_-]+)=(\d+)$/.exec(pair);
+      const m = /^([A-Za-z0-9_-]+(?:@[A-Za-z0-9.+-]+)?)=(\d+)$/.exec(pair);
       if (!m) throw new ThreadOptionError(`${CALIBRATE_ENV}: "${pair}" is not crate=N`);
       return [crateNameOf(m[1]), Number(m[2])] as [string, number];
     });
+}
+
+/** Which mode's table a cargo command applies: clippy checks, `cargo run` builds. */
+export function threadModeOf(command: CargoCommand): ThreadMode {
+  return command === 'clippy' ? 'check' : command === 'run' ? 'build' : command;
 }
 
 export interface ThreadsPlan {
@@ -78,6 +84,7 @@ export interface ThreadsPlan {
  */
 export async function planThreads(
   context: ExecutorContext,
+  command: CargoCommand,
   taskCrateNames: string[],
   cliValue: unknown,
   toolchain: string | undefined,
@@ -85,7 +92,7 @@ export async function planThreads(
   eventsFile: string,
 ): Promise<ThreadsPlan> {
   const cores = availableParallelism();
-  const { threads, notes } = resolveThreadTable(threadSources(context, taskCrateNames, cliValue), cores);
+  const { threads, notes } = resolveThreadTable(threadSources(context, taskCrateNames, cliValue), cores, threadModeOf(command));
   if (threads.size === 0) return { env: {}, threads, cores, notes };
 
   const cacheFile = join(workspaceDataDirectoryForWorkspace(context.root), 'fine-threads-toolchains.json');

@@ -1,4 +1,4 @@
-import { crateNameOf, formatThreadTable, resolveThreadTable, ThreadOptionError, type ThreadSource } from './options';
+import { crateNameOf, formatThreadTable, resolveThreadTable, ThreadOptionError, threadsFor, type ThreadSource } from './options';
 
 const src = (origin: string, crateNames: string[], setting: unknown): ThreadSource => ({ origin, crateNames, setting });
 
@@ -47,7 +47,33 @@ describe('resolveThreadTable', () => {
   });
 
   it('rejects a table key that is not a core count', () => {
-    expect(() => resolveThreadTable([src('nx.json', ['syn'], { laptop: 2 })], 2)).toThrow(/key "laptop" is not a core count/);
+    expect(() => resolveThreadTable([src('nx.json', ['syn'], { laptop: 2 })], 2)).toThrow(/key "laptop" is neither a core count nor a mode/);
+    expect(() => resolveThreadTable([src('nx.json', ['syn'], { check: { laptop: 2 } })], 2)).toThrow(/nx.json \(check\): frontendThreads key "laptop" is not a core count/);
+    expect(() => resolveThreadTable([src('nx.json', ['syn'], { build: 'x' })], 2, 'check')).toThrow(/nx.json \(build\): frontendThreads must be/);
+  });
+
+  it('applies the table of its own mode, and core-count keys beside the modes to the other modes', () => {
+    const setting = { check: { '2': 2 }, build: { '2': 1 }, '4': 4 };
+    const at = (cores: number, mode?: 'build' | 'check' | 'test') => resolveThreadTable([src('p', ['cargo'], setting)], cores, mode).threads.get('cargo');
+    expect(at(2, 'check')).toBe(2);
+    expect(at(2, 'build')).toBeUndefined();
+    expect(at(2, 'test')).toBeUndefined();
+    expect(at(4, 'check')).toBe(4); // check has no entry for 4 cores: the general one applies
+    expect(at(4, 'test')).toBe(4);
+    expect(at(2)).toBeUndefined(); // no mode: only the general keys
+    // A plain count per mode reads too.
+    expect(resolveThreadTable([src('p', ['cargo'], { check: 2 })], 2, 'check').threads.get('cargo')).toBe(2);
+    // Old single tables (no mode) apply to every mode.
+    expect(resolveThreadTable([src('p', ['cargo'], { '2': 2 })], 2, 'build').threads.get('cargo')).toBe(2);
+  });
+
+  it('lets name@version win over the name, and keeps a version set to 1 only where it overrides', () => {
+    const t = resolveThreadTable([src('nx.json', ['clap'], 2), src('nx.json', ['clap@2.34.0'], 1), src('nx.json', ['syn@2.0.1'], 1)], 2);
+    expect([...t.threads].sort()).toEqual([['clap', 2], ['clap@2.34.0', 1]]);
+    expect(threadsFor(t.threads, 'clap', '2.34.0')).toBe(1);
+    expect(threadsFor(t.threads, 'clap', '3.2.23')).toBe(2);
+    expect(threadsFor(t.threads, 'syn', '2.0.1')).toBeUndefined();
+    expect(crateNameOf('toml-edit@0.15.0')).toBe('toml_edit@0.15.0');
   });
 });
 

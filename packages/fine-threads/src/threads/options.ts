@@ -1,18 +1,28 @@
 /**
  * Which crates get front-end threads, and how many: pure resolution of the
- * places a count can be set, validated and fitted to this machine.
+ * places a count can be set, validated and fitted to this machine and mode.
  *
  * A count is set (later wins):
  *   1. in nx.json, the plugin option `frontendThreads` (crates that are not
- *      Nx projects, e.g. `syn`), keyed by crate name;
+ *      Nx projects, e.g. `syn`), keyed by crate name, or `name@version` for
+ *      one version of a crate that the graph has twice;
  *   2. on a crate's Nx project, `metadata.frontendThreads`;
  *   3. on the command line, `--frontendThreads=N`, for the task's own crate.
- * Each value is a count, or a table keyed by core count
- * (`{ "2": 2, "64": 8 }`) so one file can serve a laptop and a CI agent:
- * a machine whose core count has no entry uses no threads.
+ * Each value is a count, a table keyed by core count (`{ "2": 2, "64": 8 }`)
+ * so one file serves a laptop and a CI agent (a machine whose core count has
+ * no entry uses no threads), or such a table per cargo mode:
+ * `{ "check": { "2": 2 }, "build": { "2": 1 } }`. A mode's entry wins where it
+ * has one for this machine; core-count keys beside the modes apply to every
+ * mode that has none (the tables of earlier versions, with no mode, still read).
+ * Where `name@version` and `name` both match a unit, `name@version` wins.
  */
 
-export type ThreadSetting = number | Record<string, number>;
+/** The cargo modes a table can be kept for: lint (clippy) runs as check, run as build. */
+export const THREAD_MODES = ['build', 'check', 'test'] as const;
+export type ThreadMode = (typeof THREAD_MODES)[number];
+
+export type CoreTable = Record<string, number>;
+export type ThreadSetting = number | CoreTable | ({ [mode in ThreadMode]?: number | CoreTable } & CoreTable);
 
 export interface ThreadSource {
   /** Where the value came from, for messages: `project heavy`, `nx.json`, `--frontendThreads`. */
@@ -23,7 +33,10 @@ export interface ThreadSource {
 }
 
 export interface ThreadTable {
-  /** crate name (underscores) → threads ≥ 2. */
+  /**
+   * crate name (underscores), or `name@version`, → threads ≥ 2; a `name@version` entry is kept at
+   * 1 where it takes a version out of its name's count.
+   */
   threads: Map<string, number>;
   /** One line each: values clamped to this machine. */
   notes: string[];
@@ -31,46 +44,78 @@ export interface ThreadTable {
 
 export class ThreadOptionError extends Error {}
 
+/** A crate's name as rustc sees it (dashes → underscores); a `@version` suffix is kept as it is. */
 export function crateNameOf(name: string): string {
-  return name.replace(/-/g, '_');
+  const at = name.indexOf('@');
+  return at < 0 ? name.replace(/-/g, '_') : `${name.slice(0, at).replace(/-/g, '_')}${name.slice(at)}`;
 }
 
-function countFor(source: ThreadSource, cores: number): number | undefined {
-  const { setting, origin } = source;
-  let value: unknown = setting;
-  if (typeof setting === 'object' && setting !== null && !Array.isArray(setting)) {
-    for (const key of Object.keys(setting)) {
-      if (!/^[1-9]\d*$/.test(key)) {
+/** The count a resolved table gives one unit: its `name@version` entry, else its name's. */
+export function threadsFor(threads: ReadonlyMap<string, number>, crate: string, version?: string): number | undefined {
+  return (version !== undefined ? threads.get(`${crate}@${version}`) : undefined) ?? threads.get(crate);
+}
+
+const isCoreKey = (key: string) => /^[1-9]\d*$/.test(key);
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+function badValue(origin: string, value: unknown): ThreadOptionError {
+  return new ThreadOptionError(
+    `${origin}: frontendThreads must be an integer ≥ 0 (0 = all cores), a table by core count or one per mode, got ${JSON.stringify(value)}`,
+  );
+}
+
+/** A plain count, or a core-count table's entry for this machine (undefined: none). */
+function fromCoreTable(origin: string, value: unknown, cores: number): number | undefined {
+  if (isObject(value)) {
+    for (const key of Object.keys(value)) {
+      if (!isCoreKey(key)) {
         throw new ThreadOptionError(`${origin}: frontendThreads key "${key}" is not a core count (expected e.g. { "2": 2, "64": 8 })`);
       }
     }
-    value = (setting as Record<string, unknown>)[String(cores)];
+    value = value[String(cores)];
     if (value === undefined) return undefined;
   }
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
-    throw new ThreadOptionError(
-      `${origin}: frontendThreads must be an integer ≥ 0 (0 = all cores) or a table by core count, got ${JSON.stringify(value)}`,
-    );
-  }
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) throw badValue(origin, value);
   return value;
 }
 
-/** Resolves the sources, in order, into the table the rustc wrapper applies. */
-export function resolveThreadTable(sources: readonly ThreadSource[], cores: number): ThreadTable {
+function countFor(source: ThreadSource, cores: number, mode: ThreadMode | undefined): number | undefined {
+  const { setting, origin } = source;
+  if (!isObject(setting)) return fromCoreTable(origin, setting, cores);
+  const general: Record<string, unknown> = {};
+  const modes: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(setting)) {
+    if ((THREAD_MODES as readonly string[]).includes(key)) modes[key] = value;
+    else if (isCoreKey(key)) general[key] = value;
+    else {
+      throw new ThreadOptionError(
+        `${origin}: frontendThreads key "${key}" is neither a core count nor a mode (${THREAD_MODES.join(', ')}), e.g. { "check": { "2": 2 } }`,
+      );
+    }
+  }
+  for (const [key, value] of Object.entries(modes)) fromCoreTable(`${origin} (${key})`, value, cores); // validate every mode's entry
+  const own = mode !== undefined && modes[mode] !== undefined ? fromCoreTable(`${origin} (${mode})`, modes[mode], cores) : undefined;
+  return own ?? fromCoreTable(origin, general, cores);
+}
+
+/** Resolves the sources, in order, into the table the rustc wrapper applies for a cargo of `mode`. */
+export function resolveThreadTable(sources: readonly ThreadSource[], cores: number, mode?: ThreadMode): ThreadTable {
   const threads = new Map<string, number>();
   const notes: string[] = [];
   for (const source of sources) {
-    const requested = countFor(source, cores);
+    const requested = countFor(source, cores, mode);
     if (requested === undefined) continue;
     let n = requested === 0 ? cores : requested;
     if (n > cores) {
       notes.push(`fine-threads: ${source.origin} asks for ${n} front-end threads; this machine has ${cores} cores, using ${cores}.`);
       n = cores;
     }
-    for (const crate of source.crateNames) {
-      if (n > 1) threads.set(crate, n);
-      else threads.delete(crate);
-    }
+    for (const crate of source.crateNames) threads.set(crate, n);
+  }
+  // Ones are kept only where a version's 1 overrides its name's count.
+  for (const [key, n] of threads) {
+    const at = key.indexOf('@');
+    if (n <= 1 && !(at > 0 && (threads.get(key.slice(0, at)) ?? 1) > 1)) threads.delete(key);
   }
   return { threads, notes };
 }

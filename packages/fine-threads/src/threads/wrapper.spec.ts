@@ -230,6 +230,24 @@ describe('fine-threads-rustc under real cargo', () => {
   );
 
   it(
+    'takes a name@version entry (cargo\'s CARGO_PKG_VERSION) over the name, and ignores another version\'s',
+    () => {
+      const at = (table: string) => {
+        const r = build({ target: `tv-${table.replace(/[^a-z0-9]/g, '')}`, table, bootstrap: true });
+        expectBuilt(r);
+        return compiles(r.spy)
+          .filter((l) => l.name === 'beta' || l.name === 'alpha')
+          .map((l) => `${l.name} ${l.threads}`)
+          .sort();
+      };
+      expect(at('beta@0.1.0=2')).toEqual(['alpha no', 'beta -Zthreads=2']);
+      expect(at('beta@9.9.9=2')).toEqual(['alpha no', 'beta no']);
+      expect(at('beta=2 beta@0.1.0=1 alpha=2 alpha@9.9.9=1')).toEqual(['alpha -Zthreads=2', 'beta no']);
+    },
+    TIMEOUT,
+  );
+
+  it(
     'changing the table, or setting or unsetting RUSTC_WRAPPER, recompiles nothing',
     () => {
       // cargo's fingerprints hold neither RUSTC_WRAPPER nor our variables, and rustc does not
