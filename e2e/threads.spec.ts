@@ -163,12 +163,34 @@ describe('frontendThreads on heavy', () => {
     expect(records().at(-1)?.threads).toEqual({ heavy: 2 });
   });
 
+  it("applies each mode's own table: check threads heavy, build does not", () => {
+    setThreads('crates/heavy', { check: { '2': 2 }, build: { '2': 1 } });
+    try {
+      const heavyFlags = () => spyLines().filter((l) => l.crate === 'heavy').map((l) => l.flag);
+      const touch = (n: number) => ws.write('crates/heavy/src/lib.rs', `${ws.read('crates/heavy/src/lib.rs')}\n// mode edit ${n}\n`);
+      touch(1); // so cargo compiles heavy again, and the spy sees it
+      const check = ws.nx(['check', 'heavy'], env());
+      expect(check.code).toBe(0);
+      expect(heavyFlags()).toContain('-Zthreads=2');
+      expect(records().at(-1)?.threads).toEqual({ heavy: 2 });
+      rmSync(spyLog, { force: true });
+      touch(2);
+      const build = ws.nx(['build', 'heavy'], env());
+      expect(build.code).toBe(0);
+      expect(heavyFlags().length).toBeGreaterThan(0);
+      expect(heavyFlags().every((f) => f === '-')).toBe(true);
+      expect(records().at(-1)?.threads).toEqual({});
+    } finally {
+      setThreads('crates/heavy', 2);
+    }
+  });
+
   it('a bad value fails the task in one line', () => {
     setThreads('crates/heavy', 'two');
     const r = ws.nx(['check', 'heavy', '--skip-nx-cache'], env());
     expect(r.code).not.toBe(0);
     expect(r.output).toContain(
-      'fine-threads: project heavy: frontendThreads must be an integer ≥ 0 (0 = all cores) or a table by core count, got "two"',
+      'fine-threads: project heavy: frontendThreads must be an integer ≥ 0 (0 = all cores), a table by core count or one per mode, got "two"',
     );
     expect(r.output).not.toContain('> cargo');
     setThreads('crates/heavy', 2);

@@ -50,7 +50,7 @@ describe('nx g fine-threads:tune', () => {
 
     const r = ws.nx(['g', 'fine-threads:tune', '--mode=check']);
     expect(r.code).toBe(0);
-    expect(projectJson('crates/heavy')?.metadata).toEqual({ frontendThreads: { '2': 2 } });
+    expect(projectJson('crates/heavy')?.metadata).toEqual({ frontendThreads: { check: { '2': 2 } } });
     for (const small of ['crates/core', 'crates/util', 'crates/codegen', 'crates/app', 'crates/testkit']) {
       expect(projectJson(small)).toBeUndefined();
     }
@@ -58,7 +58,7 @@ describe('nx g fine-threads:tune', () => {
     expect(readFileSync(ws.path('.fine-threads/report.html'), 'utf8')).toMatch(/heavy/);
     // Nx sees the option on the project.
     const shown = JSON.parse(ws.nx(['show', 'project', 'heavy', '--json']).stdout);
-    expect(shown.metadata.frontendThreads).toEqual({ '2': 2 });
+    expect(shown.metadata.frontendThreads).toEqual({ check: { '2': 2 } });
     expect(shown.targets.check).toBeDefined();
   });
 
@@ -80,7 +80,7 @@ describe('nx g fine-threads:tune', () => {
     const r = ws.nx(['g', 'fine-threads:tune', '--mode=check']);
     expect(r.code).toBe(0);
     // Either verdict is honest on a shared machine; what matters is that it was checked against the records.
-    expect(r.output).toMatch(/guard: (heavy: front-end \d+\.\d s → \d+\.\d s at 2 threads: paid|heavy set back to 1: .+)/);
+    expect(r.output).toMatch(/guard: (heavy: front-end \d+\.\d s → \d+\.\d s at 2 threads \(medians, \d+ vs \d+ build\(s\)\): paid|heavy set back to 1: .+)/);
   });
 
   it('refuses records of another machine profile or toolchain in one line, writing nothing', () => {

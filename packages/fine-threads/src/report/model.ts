@@ -3,6 +3,7 @@
  * the simulator (predicted). Pure: the conversions below do no I/O.
  */
 import type { BuildRecord, UnitRecord } from '../recording/record';
+import type { Summary } from '../tuning/stats';
 import type { SimResult, SimSample, SimUnitResult } from '../simulation/model';
 
 export interface ReportMachine {
@@ -58,8 +59,24 @@ export interface ReportConfiguration {
   description?: string;
   /** crate → front-end threads (absent = 1). */
   threads: Record<string, number>;
+  /** The full build whose time is the median of this configuration's (for the charts). */
   measured?: ReportRun;
+  /** The wall times of this configuration's full, unloaded builds: what a measured comparison uses. */
+  runs?: Summary;
   predicted?: ReportRun;
+}
+
+/**
+ * What the report says first, each comparing like with like: the tuner's choice as predicted
+ * vs predicted, the verdict as measured medians vs measured medians (or "not enough runs
+ * yet"), and the simulator's own error apart from both.
+ */
+export interface ReportHeadline {
+  choice: string;
+  verdict: string;
+  /** The verdict's ratio, tuned median / baseline median, when there were enough runs. */
+  measuredRatio?: number;
+  error?: string;
 }
 
 /** One line of the tuner's reasoning for a crate. */
@@ -103,7 +120,10 @@ export interface ReportData {
   configurations: ReportConfiguration[];
   decisions: TunerDecision[];
   reverts: GuardRevert[];
+  /** false: the report only says what the guard would set back (`fine-threads:report` changes nothing). */
+  revertsApplied?: boolean;
   predictions: CorePrediction[];
+  headline?: ReportHeadline;
   notes?: string[];
 }
 

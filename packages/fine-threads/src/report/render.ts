@@ -5,6 +5,7 @@
  */
 import type { SimSample } from '../simulation/model';
 import { CLIENT_SCRIPT } from './client';
+import { describeSummary, MIN_RUNS } from '../tuning/stats';
 import type { ReportConfiguration, ReportData, ReportRun } from './model';
 
 /** What the page's script needs beside the data: one entry per timeline it can show. */
@@ -95,17 +96,29 @@ function view(data: ReportData): ReportView {
   return { crateRows: crateRows(data), timelines };
 }
 
+/** The headline's three lines: the choice (predicted vs predicted), the verdict (measured vs measured), the error. */
+function headlineBlock(data: ReportData): string {
+  const h = data.headline;
+  if (!h) return '';
+  const verdictClass = h.measuredRatio === undefined ? 'muted' : h.measuredRatio < 1 ? 'better' : h.measuredRatio > 1 ? 'worse' : '';
+  return `<div class="headline"><p>${esc(h.choice)}</p><p class="${verdictClass}">${esc(h.verdict)}</p>${h.error ? `<p class="muted">${esc(h.error)}</p>` : ''}</div>`;
+}
+
 function summary(data: ReportData): string {
   const base = data.configurations[0];
-  const baseRun = base && mainRun(base);
   const rows = data.configurations.map((c) => {
     const run = mainRun(c);
-    const versus =
-      run && baseRun && c !== base ? change(run.makespan / baseRun.makespan, c.measured ? '' : ' (predicted)') : '';
+    // Like with like: predicted against the baseline's prediction, measured medians against its measured median.
+    const vsPredicted = c !== base && c.predicted && base?.predicted ? change(c.predicted.makespan / base.predicted.makespan) : '';
+    const enough = (x?: ReportConfiguration) => (x?.runs?.n ?? 0) >= MIN_RUNS;
+    const vsMeasured =
+      c === base || !c.runs || !base?.runs ? '' : enough(c) && enough(base) ? change(c.runs.median / base.runs.median) : '<span class="muted">not enough runs yet</span>';
+    const measured = c.runs ? describeSummary(c.runs) : '–';
     const idle = run ? `${(idleShare(run.samples, data.machine.cores, run.makespan) * 100).toFixed(0)} %` : '–';
-    return `<tr><th scope="row">${esc(c.label)}</th><td>${esc(threadsSummary(c))}</td><td class="num">${secs(c.measured?.makespan)}</td><td class="num">${secs(c.predicted?.makespan)}</td><td class="num">${versus}</td><td class="num">${idle}</td></tr>`;
+    return `<tr><th scope="row">${esc(c.label)}</th><td>${esc(threadsSummary(c))}</td><td class="num">${esc(measured)}</td><td class="num">${secs(c.predicted?.makespan)}</td><td class="num">${vsPredicted}</td><td class="num">${vsMeasured}</td><td class="num">${idle}</td></tr>`;
   });
-  return `<table class="summary"><thead><tr><th>configuration</th><th>front-end threads</th><th>measured</th><th>predicted</th><th>vs ${esc(base?.label ?? 'first')}</th><th>idle core time</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
+  const vs = esc(base?.label ?? 'first');
+  return `<table class="summary"><thead><tr><th>configuration</th><th>front-end threads</th><th>measured (full builds)</th><th>predicted</th><th>vs ${vs}, predicted</th><th>vs ${vs}, measured</th><th>idle core time</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }
 
 function decisions(data: ReportData): string {
@@ -120,7 +133,8 @@ function decisions(data: ReportData): string {
 function reverts(data: ReportData): string {
   if (data.reverts.length === 0) return '';
   const items = data.reverts.map((r) => `<li><b>${esc(r.crate)}</b>: ${r.from} → ${r.to} threads. ${esc(r.reason)}</li>`);
-  return `<h3>Reverted by the guard</h3><ul class="reverts">${items.join('')}</ul>`;
+  const title = data.revertsApplied === false ? 'The guard would set back (this report changes nothing; the next tune does)' : 'Set back by the guard';
+  return `<h3>${esc(title)}</h3><ul class="reverts">${items.join('')}</ul>`;
 }
 
 function crateTable(data: ReportData): string {
@@ -160,12 +174,12 @@ function predictedVsMeasured(data: ReportData): string {
   const rows = data.configurations
     .filter((c) => c.measured || c.predicted)
     .map((c) => {
-      const m = c.measured?.makespan;
+      const m = c.runs?.median ?? c.measured?.makespan;
       const p = c.predicted?.makespan;
       const both = m !== undefined && p !== undefined && m > 0;
       return `<tr><th scope="row">${esc(c.label)}</th><td class="num">${secs(p)}</td><td class="num">${secs(m)}</td><td class="num">${both ? `${p! - m! >= 0 ? '+' : '−'}${Math.abs(p! - m!).toFixed(2)} s` : '–'}</td><td class="num">${both ? signedPct(p! / m! - 1) : '–'}</td></tr>`;
     });
-  return `<table><thead><tr><th>configuration</th><th>predicted</th><th>measured</th><th>predicted − measured</th><th>error</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
+  return `<table><thead><tr><th>configuration</th><th>predicted</th><th>measured (median)</th><th>predicted − measured</th><th>error</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }
 
 function coreTable(data: ReportData): string {
@@ -198,6 +212,7 @@ summary { cursor: pointer; color: var(--muted); }
 select { font: inherit; padding: 2px 6px; }
 .reverts { margin: 4px 0; padding-left: 20px; }
 .notes { margin: 6px 0 0; }
+.headline p { margin: 4px 0; font-size: 15px; }
 .better { color: #1a7f37; }
 .worse { color: #cf222e; }
 footer { margin-top: 40px; color: var(--muted); font-size: 12px; }
@@ -235,6 +250,7 @@ export function renderReport(data: ReportData, chartLibSource: string): string {
 ${notes}
 
 <h2>Summary</h2>
+${headlineBlock(data)}
 ${summary(data)}
 <h3>Tuner decisions</h3>
 ${decisions(data)}

@@ -57,6 +57,20 @@ describe('joinUnitGraph', () => {
     expect(g.leftOut).toBeUndefined();
   });
 
+  it('pairs a crate built for a build script and checked for the lib by mode, not by back-end length', () => {
+    // cfg-if in the seed's cargo check: one unit in build mode (for a build script), one in check mode.
+    const graph = fixture('seed-check.min.json');
+    const cfgIf = (mode: string, start: number, frontend: number, backend: number): UnitRecord => ({
+      package: 'cfg-if', version: '1.0.0', crate: 'cfg_if', kind: 'lib', mode, start, end: start + frontend + backend, frontend, backend, threads: 1, concurrent: 0,
+    });
+    // The check unit's back-end is the longer one here, so pairing by back-end would swap them.
+    const g = joinUnitGraph(graph, [cfgIf('build', 0, 0.2, 0.1), cfgIf('check', 1, 0.3, 0.5)], {}, curve);
+    const byMode = (mode: string) => g.units[graph.units.findIndex((u) => u.pkg_id.endsWith('#cfg-if@1.0.0') && u.mode === mode)];
+    expect(byMode('build')).toMatchObject({ frontend: 0.2, backend: 0.1, version: '1.0.0' });
+    expect(byMode('check')).toMatchObject({ frontend: 0.3, backend: 0.5 });
+    expect(g.leftOut).toBeUndefined();
+  });
+
   it('build: rlibs wait for their rlib dependencies\' metadata only', () => {
     const g = joinUnitGraph(fixture('example-build-app.json'), [], {}, curve);
     const heavy = unit(g, 'heavy 0.1.0 lib heavy');

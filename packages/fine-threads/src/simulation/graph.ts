@@ -92,16 +92,24 @@ function onlyRequiresRmeta(parent: UnitGraphUnit, dep: UnitGraphUnit): boolean {
   return !requiresUpstreamObjects(parent) && parent.mode === 'build' && !requiresUpstreamObjects(dep) && dep.mode === 'build';
 }
 
+/** The unit graph's mode for a record's (the timing report says "check-test" where the graph says "check"). */
+function graphMode(recordMode: string): string {
+  return recordMode === 'check-test' ? 'check' : recordMode;
+}
+
+/** Features as records keep them: sorted, comma-separated. */
+const featuresOf = (u: UnitGraphUnit) => [...(u.features ?? [])].sort().join(',');
+
 /** Modes that produce object code, whose units have real back-ends: paired with the record's longest back-ends first. */
 const codegenRank = (mode: string) => (mode === 'check' || mode === 'doc' ? 1 : 0);
 
 /**
  * Builds the simulator's graph. `units` may hold units of other builds (they are left out) but
- * should hold each unit once; a recorded unit matches a unit-graph unit by package, version and
- * kind. Where cargo has two units of one package and kind (a crate built for a build script and
- * checked for the crate, or two feature sets), the record cannot tell which is which (it has no
- * mode or features): its units with the longest back-ends go to the units that generate code,
- * in order, and the rest are taken as fresh.
+ * should hold each unit once; a recorded unit matches a unit-graph unit by package, version,
+ * kind, mode and features (a crate built for a build script and checked for the crate are two
+ * units). Records from before units carried a mode cannot tell such units apart: their units
+ * with the longest back-ends go to the units that generate code, in order, and the rest are
+ * taken as fresh.
  */
 export function joinUnitGraph(
   unitGraph: UnitGraph,
@@ -145,12 +153,28 @@ export function joinUnitGraph(
   const measured = new Map<number, UnitRecord>();
   for (const [key, members] of graphGroups) {
     const recorded = recordGroups.get(key) ?? [];
-    const sortedGraph = [...members].sort((a, b) => codegenRank(all[a].mode) - codegenRank(all[b].mode) || a - b);
+    const free = [...members];
+    const take = (i: number, r: UnitRecord) => {
+      measured.set(i, r);
+      free.splice(free.indexOf(i), 1);
+    };
+    // A record that names its unit's mode (and features) takes the graph unit that has them.
+    const rest: UnitRecord[] = [];
+    for (const r of recorded) {
+      const same = r.mode === undefined ? [] : free.filter((i) => all[i].mode === graphMode(r.mode!));
+      const exact = same.find((i) => featuresOf(all[i]) === (r.features ?? ''));
+      const i = exact ?? same[0];
+      if (i === undefined) rest.push(r);
+      else take(i, r);
+    }
+    // Older records name no mode: their units with the longest back-ends go to the units that
+    // generate code, in order.
+    const sortedGraph = [...free].sort((a, b) => codegenRank(all[a].mode) - codegenRank(all[b].mode) || a - b);
     const span = (r: UnitRecord) => r.backend ?? r.end - r.start;
-    const sortedRecord = [...recorded].sort((a, b) => span(b) - span(a) || a.start - b.start);
+    const sortedRecord = rest.sort((a, b) => span(b) - span(a) || a.start - b.start);
     sortedRecord.forEach((r, k) => {
       if (k < sortedGraph.length) measured.set(sortedGraph[k], r);
-      else leftOut.push(`${r.package} ${r.version ?? ''} ${r.kind} ${r.crate}`.replace(/ {2}/, ' '));
+      else leftOut.push(`${r.package} ${r.version ?? ''} ${r.kind} ${r.crate}${r.mode ? ` (${r.mode})` : ''}`.replace(/ {2}/, ' '));
     });
   }
 
@@ -197,6 +221,7 @@ export function joinUnitGraph(
     simUnits.push({
       key: keyOf(i),
       package: identity[i].name,
+      version: identity[i].version,
       crate,
       kind: identity[i].kind,
       frontend,

@@ -9,6 +9,8 @@ export interface SimUnit {
   /** Unique in its graph: `<package> <version> <kind> <crate>` (see unitKey). */
   key: string;
   package: string;
+  /** Package version: a thread table's `crate@version` entry wins over its `crate` entry. */
+  version?: string;
   /** Crate name as rustc and thread tables know it (dashes → underscores). */
   crate: string;
   /** As in records: "lib", "bin", "test", "build-script", "build-script-run", ... */
@@ -71,7 +73,7 @@ export interface SimConfig {
   tokens: number;
   /** CPU cores: when more threads run than cores, all slow down in proportion. */
   cores: number;
-  /** crate → requested front-end threads (absent = 1; 0 = all cores). */
+  /** crate or `crate@version` (which wins) → requested front-end threads (absent = 1; 0 = all cores). */
   threads: Record<string, number>;
   /** crate → curve; crates not in it use defaultCurve. */
   curves: Record<string, SpeedupCurve>;
@@ -88,6 +90,7 @@ export interface SimConfig {
 export interface SimUnitResult {
   key: string;
   crate: string;
+  version?: string;
   kind: string;
   start: number;
   /** When metadata was written (start + front-end as simulated). */

@@ -41,6 +41,17 @@ const byKey = (result: ReturnType<typeof simulate>, key: string) => {
   return unit;
 };
 
+describe('requestedThreads', () => {
+  it('takes a crate@version entry over the crate, for that version only', () => {
+    const cfg = { cores: 4, threads: { clap: 2, 'clap@3.2.23': 4, 'syn@1.0.0': 1 } };
+    expect(requestedThreads({ crate: 'clap', kind: 'lib', version: '3.2.23' }, cfg)).toBe(4);
+    expect(requestedThreads({ crate: 'clap', kind: 'lib', version: '2.34.0' }, cfg)).toBe(2);
+    expect(requestedThreads({ crate: 'clap', kind: 'lib' }, cfg)).toBe(2);
+    expect(requestedThreads({ crate: 'syn', kind: 'lib', version: '1.0.0' }, cfg)).toBe(1);
+    expect(requestedThreads({ crate: 'clap', kind: 'build-script', version: '3.2.23' }, cfg)).toBe(1);
+  });
+});
+
 describe('simulate', () => {
   it('a chain runs one unit after the other, whatever the tokens', () => {
     // a 0–2, b 2–4, c 4–5: each waits for the end of the one before.

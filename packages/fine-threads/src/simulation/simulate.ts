@@ -43,9 +43,9 @@ export function frontendFactor(curve: SpeedupCurve, requested: number, running: 
 }
 
 /** Threads a unit asks for in a configuration: its crate's count (0 = every core); build scripts never. */
-export function requestedThreads(unit: Pick<SimUnit, 'crate' | 'kind'>, config: Pick<SimConfig, 'threads' | 'cores'>): number {
+export function requestedThreads(unit: Pick<SimUnit, 'crate' | 'kind' | 'version'>, config: Pick<SimConfig, 'threads' | 'cores'>): number {
   if (unit.kind.startsWith('build-script')) return 1;
-  const n = config.threads[unit.crate];
+  const n = (unit.version !== undefined ? config.threads[`${unit.crate}@${unit.version}`] : undefined) ?? config.threads[unit.crate];
   if (n === undefined) return 1;
   if (n === 0) return config.cores;
   return Math.max(1, Math.floor(n));
@@ -153,6 +153,7 @@ export function simulate(graph: SimGraph, config: SimConfig): SimResult {
   const results: SimUnitResult[] = units.map((u, i) => ({
     key: u.key,
     crate: u.crate,
+    ...(u.version !== undefined ? { version: u.version } : {}),
     kind: u.kind,
     start: NaN,
     metadata: NaN,

@@ -30,6 +30,28 @@ describe('tune', () => {
     expect(big?.reason).toMatch(/^big: front-end 10\.0 s, .* → 2 threads, saves \d+\.\d s/);
   });
 
+  it('keeps two versions of one crate apart: only the one that pays is threaded, by name@version', () => {
+    const g = lateBigCrate();
+    // clap 2.x compiles early beside the small crates; clap 3.x is the long one at the end.
+    const old: SimUnit = { ...unit('clap', 0.5, 0.3), key: 'clap 2.34.0 lib clap', package: 'clap', version: '2.34.0' };
+    const big = g.units[g.units.length - 1];
+    const units = [...g.units.slice(0, -1), old, { ...big, key: 'clap 3.2.23 lib clap', package: 'clap', crate: 'clap', version: '3.2.23', rmetaDeps: [...big.rmetaDeps, 6] }];
+    const result = tune({ builds: [{ label: 'app', graph: { units } }], cores: 2, curves: {}, defaultCurve: curve });
+    expect(result.table).toEqual({ 'clap@3.2.23': 2 });
+    expect(result.decisions.map((d) => d.crate)).toContain('clap@2.34.0');
+  });
+
+  it('a noisier history asks more of a saving', () => {
+    const quiet = tune({ builds: [{ label: 'app', graph: lateBigCrate() }], cores: 2, curves: {}, defaultCurve: curve });
+    expect(quiet.table).toEqual({ big: 2 });
+    const total = quiet.predicted[0].baseline;
+    const saving = quiet.predicted[0].baseline - quiet.predicted[0].tuned;
+    // Runs that scatter by more than the predicted saving: it could never be measured.
+    const noisy = tune({ builds: [{ label: 'app', graph: lateBigCrate() }], cores: 2, curves: {}, defaultCurve: curve, noise: (saving / total) * 1.2 });
+    expect(noisy.table).toEqual({});
+    expect(noisy.margin).toBeCloseTo(saving * 1.2, 6);
+  });
+
   it('threads nothing in a wide graph of small crates', () => {
     const result = tune({ builds: [{ label: 'all', graph: wideGraph() }], cores: 2, curves: {}, defaultCurve: curve });
     expect(result.table).toEqual({});

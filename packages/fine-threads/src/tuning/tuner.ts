@@ -28,9 +28,11 @@ export interface TuneInput {
   defaultCurve: SpeedupCurve;
   /**
    * Seconds a saving must exceed, summed over the builds, for a crate to be
-   * threaded: measurement noise. Default: max(0.25 s, 2 % of the baseline makespans).
+   * threaded. Default: max(0.25 s, max(2 %, noise) of the baseline makespans).
    */
   margin?: number;
+  /** Relative noise of repeated builds (stats.relativeNoise): a saving below it could not be measured. */
+  noise?: number;
   /** Crates never to thread (e.g. reverted by the guard), with the reason shown. */
   exclude?: Record<string, string>;
   /** At most this many crates are tried (largest front-end first). Default 12. */
@@ -77,8 +79,27 @@ function totalMakespan(input: TuneInput, table: Record<string, number>): number 
   return total;
 }
 
+/**
+ * What the tuner calls a crate: its name, or `name@version` where the builds hold several
+ * versions of it (two versions are two crates, each with its own count).
+ */
+export function crateIds(graphs: readonly SimGraph[]): (u: { crate: string; version?: string }) => string {
+  const versions = new Map<string, Set<string>>();
+  for (const g of graphs) {
+    for (const u of g.units) {
+      if (u.kind.startsWith('build-script') || u.version === undefined) continue;
+      versions.set(u.crate, (versions.get(u.crate) ?? new Set()).add(u.version));
+    }
+  }
+  return (u) => ((versions.get(u.crate)?.size ?? 0) > 1 && u.version !== undefined ? `${u.crate}@${u.version}` : u.crate);
+}
+
 /** Idle cores averaged over each crate's front-end in a simulated build: the room threads could use. */
-export function idleDuringFrontend(result: SimResult, cores: number): Map<string, { frontend: number; idle: number }> {
+export function idleDuringFrontend(
+  result: SimResult,
+  cores: number,
+  idOf: (u: { crate: string; version?: string }) => string = (u) => u.crate,
+): Map<string, { frontend: number; idle: number }> {
   const out = new Map<string, { frontend: number; idle: number }>();
   const samples = result.samples;
   for (const u of result.units) {
@@ -91,15 +112,16 @@ export function idleDuringFrontend(result: SimResult, cores: number): Map<string
       if (to > from) busy += (to - from) * samples[i].threads;
     }
     const idle = Math.max(0, cores - busy / span);
-    const prev = out.get(u.crate);
-    if (!prev || span > prev.frontend) out.set(u.crate, { frontend: span, idle });
+    const id = idOf(u);
+    const prev = out.get(id);
+    if (!prev || span > prev.frontend) out.set(id, { frontend: span, idle });
   }
   return out;
 }
 
 /** The thread counts worth trying for a crate: 2..min(cores, plateau). */
 function countsFor(input: TuneInput, crate: string): number[] {
-  const curve = input.curves[crate] ?? input.defaultCurve;
+  const curve = input.curves[crate.split('@')[0]] ?? input.defaultCurve;
   const top = Math.max(1, Math.min(input.cores, Math.floor(curve.plateau)));
   const counts: number[] = [];
   for (let n = 2; n <= top; n++) counts.push(n);
@@ -110,12 +132,13 @@ export function tune(input: TuneInput): TuneResult {
   const none: Record<string, number> = {};
   const baselines = input.builds.map((b) => ({ label: b.label, result: simulate(b.graph, configFor(input, none)) }));
   const baselineTotal = baselines.reduce((s, b) => s + b.result.makespan, 0);
-  const margin = input.margin ?? Math.max(0.25, 0.02 * baselineTotal);
+  const margin = input.margin ?? Math.max(0.25, Math.max(0.02, input.noise ?? 0) * baselineTotal);
 
   // What each crate's front-end looks like in the baseline: its longest instance over the builds.
+  const idOf = crateIds(input.builds.map((b) => b.graph));
   const seen = new Map<string, { frontend: number; idle: number }>();
   for (const b of baselines) {
-    for (const [crate, v] of idleDuringFrontend(b.result, input.cores)) {
+    for (const [crate, v] of idleDuringFrontend(b.result, input.cores, idOf)) {
       const prev = seen.get(crate);
       if (!prev || v.frontend > prev.frontend) seen.set(crate, v);
     }

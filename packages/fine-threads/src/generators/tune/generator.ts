@@ -12,7 +12,7 @@ import { createProjectGraphAsync, formatFiles, readNxJson, type GeneratorCallbac
 import { normalizePluginOptions, type FineThreadsPluginOptions } from '../../plugins/plugin-options';
 import { PLUGIN_NAME } from '../../plugins/plugin-options';
 import { calibrate, calibrationCandidates, calibrationCounts } from './calibrate';
-import type { BuildRecord, UnitRecord } from '../../recording/record';
+import type { BuildRecord } from '../../recording/record';
 import { readRecords, recordsPath } from '../../recording/store';
 import { writeReport } from '../../report/write';
 import { curveSamples, defaultCurve, fitCurve } from '../../simulation/fit';
@@ -21,7 +21,8 @@ import type { SimGraph, SpeedupCurve } from '../../simulation/model';
 import { simulate } from '../../simulation/simulate';
 import { guard, type TuneState } from '../../tuning/guard';
 import { reportData, tableKey } from '../../tuning/report-data';
-import { recordsFor, TuneInputError } from '../../tuning/select';
+import { fullBuilds, loadedNote, recordsFor, representativeUnits, TuneInputError } from '../../tuning/select';
+import { median, relativeNoise } from '../../tuning/stats';
 import { readStates, stateKey, statePath, writeStates } from '../../tuning/state';
 import { predictAt, tune, type TuneBuild, type TuneInput } from '../../tuning/tuner';
 import { loadUnitGraph } from '../../utils/unit-graph';
@@ -40,15 +41,6 @@ function rustcRelease(cwd: string): string {
   const r = spawnSync('rustc', ['-vV'], { cwd, encoding: 'utf8' });
   if (r.error || r.status !== 0) throw new TuneInputError(`cannot run rustc -vV in ${cwd}: ${r.error?.message ?? r.stderr.trim().split('\n')[0]}`);
   return /^release:\s*(\S+)/m.exec(r.stdout)?.[1] ?? 'unknown';
-}
-
-const unitKey = (u: Pick<UnitRecord, 'package' | 'version' | 'kind' | 'crate'>) => `${u.package} ${u.version ?? ''} ${u.kind} ${u.crate}`;
-
-/** Each unit's latest recorded durations, over all records: a build's graph gets every unit, even one a later incremental build skipped. */
-function latestUnits(records: BuildRecord[]): UnitRecord[] {
-  const latest = new Map<string, UnitRecord>();
-  for (const r of records) for (const u of r.units) latest.set(unitKey(u), u);
-  return [...latest.values()];
 }
 
 function cargoMeta(graph: ProjectGraph, project: string): CargoMeta | undefined {
@@ -83,7 +75,7 @@ export async function tuneGenerator(tree: Tree, options: TuneGeneratorSchema, ru
   const projectGraph = await createProjectGraphAsync({ exitOnError: false });
 
   if (options.calibrate) {
-    const biggest = [...mine].sort((a, b) => b.units.length - a.units.length)[0];
+    const biggest = [...mine].filter((r) => !r.calibration).sort((a, b) => b.units.length - a.units.length)[0] ?? mine[0];
     const meta = cargoMeta(projectGraph, biggest.project);
     const crates = calibrationCandidates(mine);
     if (!meta?.workspaceRoot || crates.size === 0) {
@@ -117,9 +109,21 @@ export async function tuneGenerator(tree: Tree, options: TuneGeneratorSchema, ru
     console.log(`fine-threads: ${crate}: curve fitted from records at several thread counts: parallel ${c.parallel.toFixed(2)}, overhead ${c.overhead.toFixed(2)}, plateau ${c.plateau}`);
   }
 
-  // One graph per recorded build root; durations are each unit's latest.
-  const units = latestUnits(mine);
-  const builds: (TuneBuild & { project: string; measured: number; unitCount: number })[] = [];
+  // Whole builds are compared only as full builds of one fingerprint, unloaded, no calibration.
+  const full = fullBuilds(mine);
+  const loaded = loadedNote(full);
+  if (loaded) console.log(loaded);
+  const byConfig = new Map<string, number[]>();
+  for (const r of full.builds) {
+    const k = `${r.project}\u0000${tableKey(r.threads)}`;
+    byConfig.set(k, [...(byConfig.get(k) ?? []), r.duration]);
+  }
+  // The noise of repeated runs of one configuration: savings below it could not be measured.
+  const noise = relativeNoise([...byConfig.values()]);
+
+  // One graph per recorded build root; each unit's durations are its medians over the records.
+  const units = representativeUnits(mine);
+  const builds: (TuneBuild & { project: string; measured?: number; runs: number; unitCount: number })[] = [];
   for (const project of [...new Set(mine.map((r) => r.project))].sort()) {
     const meta = cargoMeta(projectGraph, project);
     if (!meta?.package || !meta.workspaceRoot) {
@@ -136,13 +140,34 @@ export async function tuneGenerator(tree: Tree, options: TuneGeneratorSchema, ru
     const own = mine.filter((r) => r.project === project);
     const last = own[own.length - 1];
     const graph: SimGraph = joinUnitGraph(unitGraph, units, curves, baseCurve, { tokens: last.jobs ?? last.cores, cores: last.cores });
-    builds.push({ label: project, project, graph, measured: last.duration, unitCount: Math.max(...own.map((r) => r.units.length)) });
+    // "Before": the median of the full builds without threads (never a calibration build).
+    const baselineRuns = byConfig.get(`${project}\u0000`) ?? [];
+    builds.push({
+      label: project,
+      project,
+      graph,
+      ...(baselineRuns.length ? { measured: median(baselineRuns) } : {}),
+      runs: baselineRuns.length,
+      unitCount: full.units.get(project) ?? Math.max(...own.map((r) => r.units.length)),
+    });
   }
   if (builds.length === 0) throw new TuneInputError(`no record in ${shown} is of a crate of this workspace; nothing written`);
   // A build wholly inside another's adds nothing but weight: keep the covering one.
   const keysOf = (g: SimGraph) => new Set(g.units.map((u) => u.key));
   const sets = builds.map((b) => keysOf(b.graph));
   const roots = builds.filter((_, i) => !sets.some((o, j) => j !== i && o.size > sets[i].size && [...sets[i]].every((k) => o.has(k))));
+
+  // A name in nx.json's table that the graph has in several versions threads them all.
+  const versionsOf = new Map<string, Set<string>>();
+  for (const b of roots) for (const u of b.graph.units) if (u.version && !u.kind.startsWith('build-script')) versionsOf.set(u.crate, (versionsOf.get(u.crate) ?? new Set()).add(u.version));
+  const pluginEntry = readNxJson(tree)?.plugins?.find((p) => typeof p === 'object' && p.plugin === PLUGIN_NAME);
+  const nxTable = (typeof pluginEntry === 'object' ? (pluginEntry.options as FineThreadsPluginOptions | undefined)?.frontendThreads : undefined) ?? {};
+  for (const name of Object.keys(nxTable)) {
+    const versions = [...(versionsOf.get(name.replace(/-/g, '_')) ?? [])].sort();
+    if (!name.includes('@') && versions.length > 1) {
+      console.warn(`fine-threads: nx.json frontendThreads.${name} applies to every version of ${name} in the graph (${versions.join(', ')}); name one as ${name}@${versions[versions.length - 1]} to keep them apart (name@version wins over name).`);
+    }
+  }
 
   // The guard: what the last tune of this profile predicted, against what was recorded since.
   const states = readStates(statePath(root), (line) => console.warn(line));
@@ -151,7 +176,7 @@ export async function tuneGenerator(tree: Tree, options: TuneGeneratorSchema, ru
   const verdict = prior && prior.toolchain === toolchain && cores === machineCores ? guard(prior, mine) : { revert: {}, notes: [] };
   const reverted = options.retry ? {} : { ...(prior?.reverted ?? {}), ...verdict.revert };
 
-  const input: TuneInput = { builds: roots, cores, tokens: cores, curves, defaultCurve: baseCurve, exclude: reverted };
+  const input: TuneInput = { builds: roots, cores, tokens: cores, curves, defaultCurve: baseCurve, exclude: reverted, ...(noise !== undefined ? { noise } : {}) };
   const result = tune(input);
 
   // Where each crate's option lives: its Nx project, or nx.json.
@@ -162,12 +187,12 @@ export async function tuneGenerator(tree: Tree, options: TuneGeneratorSchema, ru
     const p = projects.find((q) => q.crates.includes(crate));
     return p ? { kind: 'project', project: p.project, root: p.root } : { kind: 'nx.json' };
   };
-  const before = tunedCrates(tree, projects, cores);
+  const before = tunedCrates(tree, projects, mode, cores);
   const changes: Change[] = [];
   for (const [crate, n] of Object.entries(result.table)) changes.push({ crate, owner: ownerOf(crate), threads: n });
   for (const crate of Object.keys(verdict.revert)) if (!(crate in result.table)) changes.push({ crate, owner: ownerOf(crate), threads: 1 });
   for (const [crate, owner] of before) if (!changes.some((c) => c.crate === crate) && !(crate in reverted)) changes.push({ crate, owner, threads: undefined });
-  const applied = run.writeTable ? applyChanges(tree, changes, cores) : [];
+  const applied = run.writeTable ? applyChanges(tree, changes, mode, cores) : [];
 
   console.log(`fine-threads: tuning ${mode} (${profile}) for ${cores} cores from ${mine.length} record(s) of rustc ${toolchain}${cores !== machineCores ? ` (predicted from this ${machineCores}-core machine's records)` : ''}`);
   for (const line of verdict.notes) console.log(`  guard: ${line}`);
@@ -195,7 +220,13 @@ export async function tuneGenerator(tree: Tree, options: TuneGeneratorSchema, ru
     table: result.table,
     predicted: same ? prior.predicted : roots.map((b) => {
       const p = result.predicted.find((q) => q.label === b.label)!;
-      return { project: b.project, baseline: p.baseline, tuned: p.tuned, measured: b.measured, units: b.unitCount };
+      return {
+        project: b.project,
+        baseline: p.baseline,
+        tuned: p.tuned,
+        ...(b.measured !== undefined ? { measured: b.measured, runs: b.runs } : {}),
+        units: b.unitCount,
+      };
     }),
     reverted,
   };
@@ -204,10 +235,10 @@ export async function tuneGenerator(tree: Tree, options: TuneGeneratorSchema, ru
     workspace: main.project,
     machine: { cores, toolchain, mode, profile },
     records: mine.filter((r) => r.project === main.project),
-    fullUnits: main.unitCount,
     tune: result,
     predict: (table) => simulate(main.graph, { tokens: cores, cores, threads: table, curves, defaultCurve: baseCurve }),
     reverts: Object.entries(verdict.revert).map(([crate, reason]) => ({ crate, from: prior?.table[crate] ?? 1, to: 1, reason })),
+    revertsApplied: run.writeTable,
     predictions: [4, 8, 16, 64].map((c) => ({
       cores: c,
       baseline: predictAt({ ...input, builds: [main] }, {}, c)[0],
@@ -218,6 +249,8 @@ export async function tuneGenerator(tree: Tree, options: TuneGeneratorSchema, ru
       ...verdict.notes,
     ],
   });
+  // The same headline as the report's: predicted vs predicted, measured vs measured.
+  if (data.headline) for (const line of [data.headline.choice, data.headline.verdict, data.headline.error]) if (line) console.log(`  ${line}`);
   return () => {
     if (run.writeTable) writeStates(statePath(root), { ...states, [key]: state });
     writeReport(reportPath, data);
