@@ -79,8 +79,11 @@ describe('nx g fine-threads:tune', () => {
     expect(last.units.find((u: { crate: string; kind: string }) => u.crate === 'heavy' && u.kind === 'lib').threads).toBe(2);
     const r = ws.nx(['g', 'fine-threads:tune', '--mode=check']);
     expect(r.code).toBe(0);
-    // Either verdict is honest on a shared machine; what matters is that it was checked against the records.
-    expect(r.output).toMatch(/guard: (heavy: front-end \d+\.\d s → \d+\.\d s at 2 threads \(medians, \d+ vs \d+ build\(s\)\): paid|heavy set back to 1: .+)/);
+    // Any of these is honest on a shared machine; what matters is that it was checked against the
+    // records, or said why not: a build beside other work (another test run, a browser) is no evidence.
+    expect(r.output).toMatch(
+      /guard: (heavy: front-end \d+\.\d s → \d+\.\d s at 2 threads \(medians, \d+ vs \d+ build\(s\)\): paid|heavy set back to 1: .+|heavy: 2 threads not checked yet \(the \d+ build\(s\) (since the tune|before it) ran beside other work\))/,
+    );
   });
 
   it('refuses records of another machine profile or toolchain in one line, writing nothing', () => {

@@ -58,7 +58,7 @@ describe('guard', () => {
     expect(v.revert).toEqual({});
     expect(v.notes).toEqual(['big: front-end 9.9 s → 6.5 s at 2 threads (medians, 2 vs 1 build(s)): paid']);
     // Only loaded builds since the tune: nothing checked yet.
-    expect(guard(state, [...before, loaded]).notes).toEqual(['big: 2 threads not checked yet (no recorded build since the tune)']);
+    expect(guard(state, [...before, loaded]).notes).toEqual(['big: 2 threads not checked yet (the 1 build(s) since the tune ran beside other work)']);
   });
 
   it('judges whole builds by the median of the full builds since, not the last one', () => {

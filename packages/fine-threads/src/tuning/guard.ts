@@ -71,7 +71,10 @@ export function guard(state: TuneState, records: BuildRecord[]): GuardVerdict {
     const was = frontends(before, 1);
     const now = frontends(after, n);
     if (now.length === 0 || was.length === 0) {
-      notes.push(`${crate}: ${n} threads not checked yet (no recorded build ${now.length === 0 ? 'since the tune' : 'before it'})`);
+      const side = now.length === 0 ? 'since the tune' : 'before it';
+      const inSide = (r: BuildRecord) => (now.length === 0 ? Date.parse(r.at) >= since : Date.parse(r.at) < since);
+      const busy = records.filter((r) => r.success && isLoaded(r) && inSide(r)).length;
+      notes.push(`${crate}: ${n} threads not checked yet (${busy ? `the ${busy} build(s) ${side} ran beside other work` : `no recorded build ${side}`})`);
       continue;
     }
     const a = median(was);

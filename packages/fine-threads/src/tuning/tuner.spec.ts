@@ -52,6 +52,26 @@ describe('tune', () => {
     expect(noisy.margin).toBeCloseTo(saving * 1.2, 6);
   });
 
+  it('says which decisions rest on the default curve, and not those a fitted curve or a clear margin settles', () => {
+    const input = { builds: [{ label: 'app', graph: lateBigCrate() }], cores: 2, curves: {}, defaultCurve: curve };
+    const clear = tune({ ...input, margin: 0.1 });
+    expect(clear.table).toEqual({ big: 2 });
+    expect(clear.undecided).toEqual([]);
+    const saving = clear.predicted[0].baseline - clear.predicted[0].tuned;
+    // Just above the margin: a curve a little worse than the default would not pay.
+    const close = tune({ ...input, margin: saving * 0.95 });
+    expect(close.table).toEqual({ big: 2 });
+    expect(close.undecided).toEqual(['big']);
+    expect(close.decisions.find((d) => d.crate === 'big')?.reason).toMatch(/the default curve decides this: a measured one could turn it \(nx g fine-threads:tune --calibrate\)$/);
+    // Just below: a little better would pay.
+    const below = tune({ ...input, margin: saving * 1.05 });
+    expect(below.table).toEqual({});
+    expect(below.undecided).toEqual(['big']);
+    // A fitted curve is measured: nothing to calibrate.
+    const fitted = tune({ ...input, margin: saving * 0.95, curves: { big: { ...curve, source: 'fitted' as const } } });
+    expect(fitted.undecided).toEqual([]);
+  });
+
   it('threads nothing in a wide graph of small crates', () => {
     const result = tune({ builds: [{ label: 'all', graph: wideGraph() }], cores: 2, curves: {}, defaultCurve: curve });
     expect(result.table).toEqual({});

@@ -58,7 +58,15 @@ export interface TuneResult {
   /** Predicted makespan per build, baseline (no threads) and tuned. */
   predicted: { label: string; baseline: number; tuned: number }[];
   margin: number;
+  /**
+   * Crates whose decision rests on the default curve: with a curve a little better or worse than
+   * it (DEFAULT_CURVE_DOUBT) the saving would cross the margin. Measuring their curve decides.
+   */
+  undecided: string[];
 }
+
+/** How far a crate's real curve may lie from the mode's default: its overhead this much either way (≈ ±8 % of the front-end at 2 threads). */
+export const DEFAULT_CURVE_DOUBT = 0.08;
 
 const fmt = (s: number) => s.toFixed(1);
 
@@ -219,12 +227,33 @@ export function tune(input: TuneInput): TuneResult {
     }
   }
 
+  // Decisions that a measured curve could turn: no fitted curve, and the saving crosses the
+  // margin between a slightly better and a slightly worse curve than the default.
+  const undecided: string[] = [];
+  for (const d of decisions) {
+    const name = d.crate.split('@')[0];
+    if (input.curves[name] || d.crate in exclude || !candidates.includes(d.crate)) continue;
+    const n = d.crate in table ? table[d.crate] : (countsFor(input, d.crate).at(-1) ?? 1);
+    if (n < 2) continue;
+    const withCurve = (overhead: number) => {
+      const shifted = { ...input, curves: { ...input.curves, [name]: { ...input.defaultCurve, overhead: Math.max(0, overhead) } } };
+      const { [d.crate]: _self, ...rest } = table;
+      return totalMakespan(shifted, rest) - totalMakespan(shifted, { ...rest, [d.crate]: n });
+    };
+    const best = withCurve(input.defaultCurve.overhead - DEFAULT_CURVE_DOUBT);
+    const worst = withCurve(input.defaultCurve.overhead + DEFAULT_CURVE_DOUBT);
+    if ((d.crate in table && worst <= margin) || (!(d.crate in table) && best > margin)) {
+      undecided.push(d.crate);
+      d.reason += `; the default curve decides this: a measured one could turn it (nx g fine-threads:tune --calibrate)`;
+    }
+  }
+
   const predicted = input.builds.map((b, i) => ({
     label: b.label,
     baseline: baselines[i].result.makespan,
     tuned: simulate(b.graph, configFor(input, table)).makespan,
   }));
-  return { table, decisions, predicted, margin };
+  return { table, decisions, predicted, margin, undecided };
 }
 
 /** The same builds predicted on a machine with `cores` cores (and as many tokens), for a table. */

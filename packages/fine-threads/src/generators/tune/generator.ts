@@ -74,110 +74,129 @@ export async function tuneGenerator(tree: Tree, options: TuneGeneratorSchema, ru
 
   const projectGraph = await createProjectGraphAsync({ exitOnError: false });
 
-  if (options.calibrate) {
+  /** Builds the main recorded project again with `crates` at trial counts, so their curves are measured. */
+  const calibrateCrates = (crates: Map<string, string>) => {
     const biggest = [...mine].filter((r) => !r.calibration).sort((a, b) => b.units.length - a.units.length)[0] ?? mine[0];
     const meta = cargoMeta(projectGraph, biggest.project);
-    const crates = calibrationCandidates(mine);
     if (!meta?.workspaceRoot || crates.size === 0) {
       console.log('fine-threads: nothing to calibrate: every long front-end is already recorded threaded.');
+      return;
+    }
+    const plugin = readNxJson(tree)?.plugins?.find((p) => typeof p === 'object' && p.plugin === PLUGIN_NAME);
+    const targets = normalizePluginOptions(typeof plugin === 'object' ? (plugin.options as FineThreadsPluginOptions) : undefined);
+    calibrate(
+      {
+        root,
+        project: biggest.project,
+        target: mode === 'check' ? targets.checkTargetName : targets.buildTargetName,
+        cargoCwd: join(root, meta.workspaceRoot),
+        crates,
+        counts: calibrationCounts(machineCores),
+      },
+      (line) => console.log(line),
+    );
+    mine = recordsFor(readRecords<BuildRecord>(file).records, want, shown);
+  };
+  const calibrateMode = options.calibrate === 'auto' ? 'auto' : options.calibrate === true ? 'always' : 'never';
+  if (calibrateMode === 'always') calibrateCrates(calibrationCandidates(mine));
+
+  /** Records → curves, graphs, guard, tune. `say` prints (silent for auto calibration's first look). */
+  const analyse = (say: (line: string) => void) => {
+    // Curves: fitted where a crate was recorded at two or more thread counts; the mode's default elsewhere.
+    const baseCurve = defaultCurve(mode);
+    const curves: Record<string, SpeedupCurve> = {};
+    for (const [crate, samples] of curveSamples(mine)) {
+      if (new Set(samples.map((s) => s.threads)).size >= 2) curves[crate] = fitCurve(samples, baseCurve);
+    }
+
+    for (const [crate, c] of Object.entries(curves)) {
+      say(`fine-threads: ${crate}: curve fitted from records at several thread counts: parallel ${c.parallel.toFixed(2)}, overhead ${c.overhead.toFixed(2)}, plateau ${c.plateau}`);
+    }
+
+    // Whole builds are compared only as full builds of one fingerprint, unloaded, no calibration.
+    const full = fullBuilds(mine);
+    const loaded = loadedNote(full);
+    if (loaded) say(loaded);
+    const byConfig = new Map<string, number[]>();
+    for (const r of full.builds) {
+      const k = `${r.project}\u0000${tableKey(r.threads)}`;
+      byConfig.set(k, [...(byConfig.get(k) ?? []), r.duration]);
+    }
+    // The noise of repeated runs of one configuration: savings below it could not be measured.
+    const noise = relativeNoise([...byConfig.values()]);
+
+    // One graph per recorded build root; each unit's durations are its medians over the records.
+    const units = representativeUnits(mine);
+    const builds: (TuneBuild & { project: string; measured?: number; runs: number; unitCount: number })[] = [];
+    for (const project of [...new Set(mine.map((r) => r.project))].sort()) {
+      const meta = cargoMeta(projectGraph, project);
+      if (!meta?.package || !meta.workspaceRoot) {
+        say(`fine-threads: records name project ${project}, which is not a crate of this workspace now; its records are left out.`);
+        continue;
+      }
+      const unitGraph = loadUnitGraph({
+        cwd: join(root, meta.workspaceRoot),
+        manifestPath: meta.manifestPath ? join(root, meta.manifestPath) : undefined,
+        packages: [meta.package],
+        mode,
+        profile,
+      });
+      const own = mine.filter((r) => r.project === project);
+      const last = own[own.length - 1];
+      const graph: SimGraph = joinUnitGraph(unitGraph, units, curves, baseCurve, { tokens: last.jobs ?? last.cores, cores: last.cores });
+      // "Before": the median of the full builds without threads (never a calibration build).
+      const baselineRuns = byConfig.get(`${project}\u0000`) ?? [];
+      builds.push({
+        label: project,
+        project,
+        graph,
+        ...(baselineRuns.length ? { measured: median(baselineRuns) } : {}),
+        runs: baselineRuns.length,
+        unitCount: full.units.get(project) ?? Math.max(...own.map((r) => r.units.length)),
+      });
+    }
+    if (builds.length === 0) throw new TuneInputError(`no record in ${shown} is of a crate of this workspace; nothing written`);
+    // A build wholly inside another's adds nothing but weight: keep the covering one.
+    const keysOf = (g: SimGraph) => new Set(g.units.map((u) => u.key));
+    const sets = builds.map((b) => keysOf(b.graph));
+    const roots = builds.filter((_, i) => !sets.some((o, j) => j !== i && o.size > sets[i].size && [...sets[i]].every((k) => o.has(k))));
+
+    // A name in nx.json's table that the graph has in several versions threads them all.
+    const versionsOf = new Map<string, Set<string>>();
+    for (const b of roots) for (const u of b.graph.units) if (u.version && !u.kind.startsWith('build-script')) versionsOf.set(u.crate, (versionsOf.get(u.crate) ?? new Set()).add(u.version));
+    const pluginEntry = readNxJson(tree)?.plugins?.find((p) => typeof p === 'object' && p.plugin === PLUGIN_NAME);
+    const nxTable = (typeof pluginEntry === 'object' ? (pluginEntry.options as FineThreadsPluginOptions | undefined)?.frontendThreads : undefined) ?? {};
+    for (const name of Object.keys(nxTable)) {
+      const versions = [...(versionsOf.get(name.replace(/-/g, '_')) ?? [])].sort();
+      if (!name.includes('@') && versions.length > 1) {
+        say(`fine-threads: nx.json frontendThreads.${name} applies to every version of ${name} in the graph (${versions.join(', ')}); name one as ${name}@${versions[versions.length - 1]} to keep them apart (name@version wins over name).`);
+      }
+    }
+
+    // The guard: what the last tune of this profile predicted, against what was recorded since.
+    const states = readStates(statePath(root), say);
+    const key = stateKey({ mode, profile, cores });
+    const prior: TuneState | undefined = states[key];
+    const verdict = prior && prior.toolchain === toolchain && cores === machineCores ? guard(prior, mine) : { revert: {}, notes: [] };
+    const reverted = options.retry ? {} : { ...(prior?.reverted ?? {}), ...verdict.revert };
+
+    const input: TuneInput = { builds: roots, cores, tokens: cores, curves, defaultCurve: baseCurve, exclude: reverted, ...(noise !== undefined ? { noise } : {}) };
+    const result = tune(input);
+    return { baseCurve, curves, builds, roots, input, result, verdict, reverted, states, key, prior };
+  };
+  let analysis = analyse(calibrateMode === 'auto' ? () => {} : (line) => console.log(line));
+  if (calibrateMode === 'auto') {
+    const undecided = analysis.result.undecided;
+    if (undecided.length > 0) {
+      const packages = new Map(mine.flatMap((r) => r.units).filter((u) => undecided.includes(u.crate) || undecided.includes(`${u.crate}@${u.version}`)).map((u) => [u.crate, u.package]));
+      console.log(`fine-threads: --calibrate=auto: the default curve cannot decide ${undecided.join(', ')}; calibrating.`);
+      calibrateCrates(packages);
     } else {
-      const plugin = readNxJson(tree)?.plugins?.find((p) => typeof p === 'object' && p.plugin === PLUGIN_NAME);
-      const targets = normalizePluginOptions(typeof plugin === 'object' ? (plugin.options as FineThreadsPluginOptions) : undefined);
-      calibrate(
-        {
-          root,
-          project: biggest.project,
-          target: mode === 'check' ? targets.checkTargetName : targets.buildTargetName,
-          cargoCwd: join(root, meta.workspaceRoot),
-          crates,
-          counts: calibrationCounts(machineCores),
-        },
-        (line) => console.log(line),
-      );
-      mine = recordsFor(readRecords<BuildRecord>(file).records, want, shown);
+      console.log('fine-threads: --calibrate=auto: no decision rests on the default curve; nothing calibrated.');
     }
+    analysis = analyse((line) => console.log(line));
   }
-
-  // Curves: fitted where a crate was recorded at two or more thread counts; the mode's default elsewhere.
-  const baseCurve = defaultCurve(mode);
-  const curves: Record<string, SpeedupCurve> = {};
-  for (const [crate, samples] of curveSamples(mine)) {
-    if (new Set(samples.map((s) => s.threads)).size >= 2) curves[crate] = fitCurve(samples, baseCurve);
-  }
-
-  for (const [crate, c] of Object.entries(curves)) {
-    console.log(`fine-threads: ${crate}: curve fitted from records at several thread counts: parallel ${c.parallel.toFixed(2)}, overhead ${c.overhead.toFixed(2)}, plateau ${c.plateau}`);
-  }
-
-  // Whole builds are compared only as full builds of one fingerprint, unloaded, no calibration.
-  const full = fullBuilds(mine);
-  const loaded = loadedNote(full);
-  if (loaded) console.log(loaded);
-  const byConfig = new Map<string, number[]>();
-  for (const r of full.builds) {
-    const k = `${r.project}\u0000${tableKey(r.threads)}`;
-    byConfig.set(k, [...(byConfig.get(k) ?? []), r.duration]);
-  }
-  // The noise of repeated runs of one configuration: savings below it could not be measured.
-  const noise = relativeNoise([...byConfig.values()]);
-
-  // One graph per recorded build root; each unit's durations are its medians over the records.
-  const units = representativeUnits(mine);
-  const builds: (TuneBuild & { project: string; measured?: number; runs: number; unitCount: number })[] = [];
-  for (const project of [...new Set(mine.map((r) => r.project))].sort()) {
-    const meta = cargoMeta(projectGraph, project);
-    if (!meta?.package || !meta.workspaceRoot) {
-      console.warn(`fine-threads: records name project ${project}, which is not a crate of this workspace now; its records are left out.`);
-      continue;
-    }
-    const unitGraph = loadUnitGraph({
-      cwd: join(root, meta.workspaceRoot),
-      manifestPath: meta.manifestPath ? join(root, meta.manifestPath) : undefined,
-      packages: [meta.package],
-      mode,
-      profile,
-    });
-    const own = mine.filter((r) => r.project === project);
-    const last = own[own.length - 1];
-    const graph: SimGraph = joinUnitGraph(unitGraph, units, curves, baseCurve, { tokens: last.jobs ?? last.cores, cores: last.cores });
-    // "Before": the median of the full builds without threads (never a calibration build).
-    const baselineRuns = byConfig.get(`${project}\u0000`) ?? [];
-    builds.push({
-      label: project,
-      project,
-      graph,
-      ...(baselineRuns.length ? { measured: median(baselineRuns) } : {}),
-      runs: baselineRuns.length,
-      unitCount: full.units.get(project) ?? Math.max(...own.map((r) => r.units.length)),
-    });
-  }
-  if (builds.length === 0) throw new TuneInputError(`no record in ${shown} is of a crate of this workspace; nothing written`);
-  // A build wholly inside another's adds nothing but weight: keep the covering one.
-  const keysOf = (g: SimGraph) => new Set(g.units.map((u) => u.key));
-  const sets = builds.map((b) => keysOf(b.graph));
-  const roots = builds.filter((_, i) => !sets.some((o, j) => j !== i && o.size > sets[i].size && [...sets[i]].every((k) => o.has(k))));
-
-  // A name in nx.json's table that the graph has in several versions threads them all.
-  const versionsOf = new Map<string, Set<string>>();
-  for (const b of roots) for (const u of b.graph.units) if (u.version && !u.kind.startsWith('build-script')) versionsOf.set(u.crate, (versionsOf.get(u.crate) ?? new Set()).add(u.version));
-  const pluginEntry = readNxJson(tree)?.plugins?.find((p) => typeof p === 'object' && p.plugin === PLUGIN_NAME);
-  const nxTable = (typeof pluginEntry === 'object' ? (pluginEntry.options as FineThreadsPluginOptions | undefined)?.frontendThreads : undefined) ?? {};
-  for (const name of Object.keys(nxTable)) {
-    const versions = [...(versionsOf.get(name.replace(/-/g, '_')) ?? [])].sort();
-    if (!name.includes('@') && versions.length > 1) {
-      console.warn(`fine-threads: nx.json frontendThreads.${name} applies to every version of ${name} in the graph (${versions.join(', ')}); name one as ${name}@${versions[versions.length - 1]} to keep them apart (name@version wins over name).`);
-    }
-  }
-
-  // The guard: what the last tune of this profile predicted, against what was recorded since.
-  const states = readStates(statePath(root), (line) => console.warn(line));
-  const key = stateKey({ mode, profile, cores });
-  const prior: TuneState | undefined = states[key];
-  const verdict = prior && prior.toolchain === toolchain && cores === machineCores ? guard(prior, mine) : { revert: {}, notes: [] };
-  const reverted = options.retry ? {} : { ...(prior?.reverted ?? {}), ...verdict.revert };
-
-  const input: TuneInput = { builds: roots, cores, tokens: cores, curves, defaultCurve: baseCurve, exclude: reverted, ...(noise !== undefined ? { noise } : {}) };
-  const result = tune(input);
+  const { baseCurve, curves, roots, input, result, verdict, reverted, states, key, prior } = analysis;
 
   // Where each crate's option lives: its Nx project, or nx.json.
   const projects = Object.entries(projectGraph.nodes)

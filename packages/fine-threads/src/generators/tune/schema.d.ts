@@ -21,9 +21,9 @@ export interface TuneGeneratorSchema {
    */
   retry?: boolean;
   /**
-   * First build the main recorded project again with its longest front-ends at 2, 4 and 8 threads (as the cores allow), so their speed-up curves are measured, not assumed. The builds are recorded, even with --dry-run.
+   * First build the main recorded project again with its longest front-ends at 2, 4 and 8 threads (as the cores allow), so their speed-up curves are measured, not assumed. `auto`: only when a decision rests on the default curve (the tuner says which), and only those crates. The builds are recorded, even with --dry-run.
    */
-  calibrate?: boolean;
+  calibrate?: boolean | 'auto';
   /**
    * Where to write the HTML report, relative to the workspace root.
    */
