@@ -14,7 +14,7 @@ describe('binary generator', () => {
   it('lays the crate out as cargo new does: hello world in src/main.rs', async () => {
     tree.write('Cargo.toml', '[workspace]\nresolver = "2"\n# the crates\nmembers = ["crates/lib"]\n');
     tree.write('crates/lib/Cargo.toml', '[package]\nname = "lib"\nversion = "0.1.0"\n');
-    await binaryGenerator(tree, { name: 'mybin', edition: '2024' });
+    await binaryGenerator(tree, { name: 'mybin', edition: 2024 });
     expect(tree.read('crates/mybin/Cargo.toml', 'utf8')).toBe('[package]\nname = "mybin"\nversion = "0.1.0"\nedition = "2024"\n\n[dependencies]\n');
     expect(tree.read('crates/mybin/src/main.rs', 'utf8')).toBe('fn main() {\n    println!("Hello, world!");\n}\n');
     expect(tree.exists('crates/mybin/src/lib.rs')).toBe(false);

@@ -13,7 +13,7 @@ export interface BinaryGeneratorSchema {
    */
   directory?: string;
   /**
-   * The Rust edition. Default: the Cargo workspace's `[workspace.package] edition` (inherited), else 2021.
+   * The Rust edition (a number, as the command line gives it: --edition=2024). Default: the Cargo workspace's `[workspace.package] edition` (inherited), else 2021.
    */
-  edition?: '2015' | '2018' | '2021' | '2024';
+  edition?: 2015 | 2018 | 2021 | 2024;
 }

@@ -18,8 +18,9 @@ import {
 } from './cargo-workspace';
 
 export type CrateKind = 'lib' | 'bin';
-export const EDITIONS = ['2015', '2018', '2021', '2024'] as const;
-export const DEFAULT_EDITION = '2021';
+// Numbers: Nx's command line parses `--edition=2024` as one.
+export const EDITIONS = [2015, 2018, 2021, 2024] as const;
+export const DEFAULT_EDITION = 2021;
 
 export interface NewCrateOptions {
   name: string;
@@ -67,7 +68,7 @@ function crateDirectory(tree: Tree, name: string, directory: string | undefined,
 }
 
 /** cargo's `[package]` for a new member: the workspace's `[workspace.package]` keys are inherited, as by `cargo new`. */
-function manifestText(name: string, edition: string | undefined, ws: CargoWorkspace | undefined): string {
+function manifestText(name: string, edition: number | undefined, ws: CargoWorkspace | undefined): string {
   const inherited = (ws?.packageKeys ?? []).filter((key) => !(key === 'edition' && edition !== undefined));
   const lines = ['[package]', `name = "${name}"`];
   if (!inherited.includes('version')) lines.push('version = "0.1.0"');

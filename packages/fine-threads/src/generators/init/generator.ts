@@ -27,7 +27,7 @@ export const VIRTUAL_WORKSPACE = '[workspace]\nresolver = "2"\nmembers = []\n';
 function cargoWorkspace(tree: Tree, create: boolean): void {
   if (readManifests(tree).some((m) => m.workspace)) return;
   if (!create) {
-    logger.info('fine-threads: no Cargo workspace found: `nx g fine-threads:init --cargoWorkspace` makes one (Cargo.toml at the root), or run `cargo init`.');
+    logger.info('fine-threads: no Cargo workspace found: `nx g fine-threads:init --cargoWorkspace` makes a virtual one (Cargo.toml) at the root.');
   } else if (tree.exists('Cargo.toml')) {
     logger.warn('fine-threads: the root Cargo.toml is not a Cargo workspace: add a [workspace] table to it to make one; nothing written.');
   } else {

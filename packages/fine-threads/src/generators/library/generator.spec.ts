@@ -123,14 +123,14 @@ lto = true
     expect(tree.read('crates/inherits/Cargo.toml', 'utf8')).toBe(
       '[package]\nname = "inherits"\nedition.workspace = true\nversion.workspace = true\nlicense.workspace = true\n\n[dependencies]\n\n[lints]\nworkspace = true\n',
     );
-    await libraryGenerator(tree, { name: 'old', edition: '2018' });
+    await libraryGenerator(tree, { name: 'old', edition: 2018 });
     expect(tree.read('crates/old/Cargo.toml', 'utf8')).toBe(
       '[package]\nname = "old"\nedition = "2018"\nversion.workspace = true\nlicense.workspace = true\n\n[dependencies]\n\n[lints]\nworkspace = true\n',
     );
   });
 
   it('writes a stand-alone package when no Cargo workspace encloses it', async () => {
-    await libraryGenerator(tree, { name: 'alone', directory: 'rust/alone', edition: '2024' });
+    await libraryGenerator(tree, { name: 'alone', directory: 'rust/alone', edition: 2024 });
     expect(tree.read('rust/alone/Cargo.toml', 'utf8')).toBe('[package]\nname = "alone"\nversion = "0.1.0"\nedition = "2024"\n\n[dependencies]\n');
     expect(tree.exists('Cargo.toml')).toBe(false);
   });
@@ -175,6 +175,10 @@ lto = true
     tree.delete('crates/mylib/notes.md');
     await libraryGenerator(tree, { name: 'mylib' });
     expect(tree.exists('crates/mylib/src/lib.rs')).toBe(true);
+  });
+
+  it('refuses an edition cargo does not know (a caller that skips the schema)', async () => {
+    await expect(libraryGenerator(tree, { name: 'x', edition: 2027 as never })).rejects.toThrow('fine-threads: unknown edition 2027: use one of 2015, 2018, 2021, 2024');
   });
 
   it('refuses a directory outside the Nx workspace', async () => {
