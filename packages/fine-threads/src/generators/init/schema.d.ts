@@ -5,6 +5,10 @@
  */
 export interface InitGeneratorSchema {
   /**
+   * When the repository has no Cargo workspace, create a virtual one at the Nx root (Cargo.toml with `[workspace] resolver = "2"` and no members yet) and ignore /target in .gitignore.
+   */
+  cargoWorkspace?: boolean;
+  /**
    * Do not format the files written.
    */
   skipFormat?: boolean;
