@@ -148,3 +148,16 @@ export function parentOf(pid: number): number {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
 }
+
+/**
+ * A plain copy of the bundled example, without build output and without the
+ * node_modules link a TempWorkspace makes: for running npm itself in it.
+ */
+export function copyOfExample(prefix = 'ft-copy-'): string {
+  const root = mkdtempSync(join(tmpdir(), prefix));
+  cpSync(exampleRoot, root, {
+    recursive: true,
+    filter: (src) => !/[/\\](target|node_modules|\.nx|dist|tmp|package-lock\.json)([/\\]|$)/.test(src.slice(exampleRoot.length)),
+  });
+  return root;
+}
