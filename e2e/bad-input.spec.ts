@@ -40,22 +40,45 @@ describe('bad input', () => {
     expect(r.output).not.toMatch(STACK);
   });
 
-  it('a malformed Cargo.toml: one warning naming the file, every other project still listed', () => {
+  it("a malformed member Cargo.toml: one warning naming the file, only that crate dropped", () => {
     const good = ws.read('crates/heavy/Cargo.toml');
     ws.write('crates/heavy/Cargo.toml', good.replace('[package]', '[package\n'));
+    try {
+      const r = ws.nx(['show', 'projects', '--json']);
+      expect(r.code).toBe(0);
+      // app depends on heavy by path and is still listed; so are the other Cargo workspace and the TS package.
+      expect(JSON.parse(r.stdout).sort()).toEqual(
+        ['@mixed/web', 'app', 'basis', 'codegen', 'rulebook', 'rules-naming', 'rules-style', 'testkit', 'util'].sort(),
+      );
+      const warnings = lines(r.output, /fine-threads:/);
+      expect(warnings).toHaveLength(1);
+      expect(warnings[0]).toMatch(/^fine-threads: skipped crates\/heavy\/Cargo\.toml \(its crate only\): .*crates\/heavy\/Cargo\.toml/);
+      expect(warnings[0]).toMatch(/TOML|invalid|expected/i);
+      expect(r.output).not.toMatch(STACK);
+      // The graph still has the dependents' other edges.
+      expect(ws.nx(['graph', '--file=tmp/graph.json']).code).toBe(0);
+      const deps = JSON.parse(ws.read('tmp/graph.json')).graph.dependencies as Record<string, { target: string }[]>;
+      expect(deps.util.map((d) => d.target).sort()).toEqual(['basis', 'codegen']);
+    } finally {
+      ws.write('crates/heavy/Cargo.toml', good);
+    }
+    expect(JSON.parse(ws.nx(['show', 'projects', '--json']).stdout)).toContain('heavy');
+  });
+
+  it('a malformed workspace root Cargo.toml: its crates are dropped, other Cargo workspaces stay', () => {
+    const good = ws.read('Cargo.toml');
+    ws.write('Cargo.toml', good.replace('[workspace]', '[workspace\n'));
     try {
       const r = ws.nx(['show', 'projects', '--json']);
       expect(r.code).toBe(0);
       expect(JSON.parse(r.stdout).sort()).toEqual(['@mixed/web', 'rulebook', 'rules-naming', 'rules-style']);
       const warnings = lines(r.output, /fine-threads:/);
       expect(warnings).toHaveLength(1);
-      expect(warnings[0]).toMatch(/skipped Cargo\.toml: .*crates\/heavy\/Cargo\.toml/);
-      expect(warnings[0]).toMatch(/TOML|invalid|expected/i);
+      expect(warnings[0]).toMatch(/^fine-threads: skipped Cargo\.toml \(the whole Cargo workspace\): .*\(at Cargo\.toml:1:/);
       expect(r.output).not.toMatch(STACK);
     } finally {
-      ws.write('crates/heavy/Cargo.toml', good);
+      ws.write('Cargo.toml', good);
     }
-    expect(JSON.parse(ws.nx(['show', 'projects', '--json']).stdout)).toContain('heavy');
   });
 
   it('an unknown executor option fails before cargo starts', () => {

@@ -35,7 +35,7 @@ describe('the bundled example', () => {
     expect(targets('app')).toEqual(['heavy']);
     expect(targets('heavy')).toEqual(['basis', 'testkit', 'util']); // testkit: dev-dependency
     expect(targets('util')).toEqual(['basis', 'codegen']); // codegen: build-dependency
-    expect(targets('@mixed/web')).toEqual(['app']); // package.json dependency on the crate
+    expect(targets('@mixed/web')).toEqual(['app']); // package.json "fine-threads": { "crates": ["app"] }
     expect(targets('rulebook')).toEqual(['rules-naming', 'rules-style']); // the other Cargo workspace
   });
 

@@ -5,16 +5,25 @@ import type { CreateDependencies, ProjectConfiguration, RawProjectGraphDependenc
 // DependencyType.static, without loading @nx/devkit at run time (see utils/log.ts).
 const STATIC = 'static' as RawProjectGraphDependency['type'];
 import type { CrateInfo } from '../utils/crates';
+import { log } from '../utils/log';
 import { loadCrates } from './nodes';
 import type { FineThreadsPluginOptions } from './plugin-options';
 
 type PackageJsonDeps = Partial<
   Record<'dependencies' | 'devDependencies' | 'peerDependencies' | 'optionalDependencies', Record<string, string>>
->;
+> & {
+  /** The crates a TS package depends on, in a key npm ignores. */
+  'fine-threads'?: { crates?: unknown };
+};
 
 /**
  * Edges between crates (path dependencies of every kind) and from TS
- * projects to the crates they name in their package.json.
+ * projects to crates: those named in package.json's `fine-threads.crates`
+ * (by Nx project or Cargo package name), and those listed in its npm
+ * dependencies under their npm name. Only a declared `npm-name` says an npm
+ * package of that name exists; a bare crate name among the dependencies still
+ * makes the edge (older workspaces rely on it) but gets a warning, since npm
+ * would fetch whatever the registry holds under that name.
  */
 export function crateDependencies(
   crates: readonly CrateInfo[],
@@ -42,20 +51,39 @@ export function crateDependencies(
     }
   }
 
-  const byNpmName = new Map<string, string>();
+  const byNpmName = new Map<string, { project: string; crate: CrateInfo }>();
+  const byCrateName = new Map<string, string>();
+  const crateProjects = new Set<string>();
   for (const c of crates) {
     const name = projectByRoot.get(c.root);
-    if (name) byNpmName.set(c.npmName, name);
+    if (!name) continue;
+    byNpmName.set(c.npmName, { project: name, crate: c });
+    // Of two crates with one name, the first is the project of that name (see projectNames).
+    if (!byCrateName.has(c.packageName)) byCrateName.set(c.packageName, name);
+    crateProjects.add(name);
   }
   for (const [name, p] of Object.entries(projects)) {
     if (crateRoots.has(p.root)) continue;
     const pkg = readPackageJson(p.root);
     if (!pkg) continue;
     const sourceFile = p.root === '.' ? 'package.json' : `${p.root}/package.json`;
+    const declared = pkg['fine-threads']?.crates;
+    for (const crate of Array.isArray(declared) ? declared : []) {
+      const target = typeof crate !== 'string' ? undefined : crateProjects.has(crate) ? crate : byCrateName.get(crate);
+      if (target) add(name, target, sourceFile);
+      else log.warn(`fine-threads: ${sourceFile} names ${JSON.stringify(crate)} in fine-threads.crates, but no crate is called so.`);
+    }
     for (const section of ['dependencies', 'devDependencies', 'peerDependencies', 'optionalDependencies'] as const) {
       for (const dep of Object.keys(pkg[section] ?? {})) {
         const target = byNpmName.get(dep);
-        if (target) add(name, target, sourceFile);
+        if (!target) continue;
+        add(name, target.project, sourceFile);
+        if (!target.crate.npmNameDeclared) {
+          log.warn(
+            `fine-threads: ${sourceFile} lists the crate "${dep}" in ${section}, so npm would install a registry package of that name; ` +
+              `declare it as "fine-threads": { "crates": ["${dep}"] } instead (the edge is kept).`,
+          );
+        }
       }
     }
   }

@@ -2,9 +2,10 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { CrateInfo } from '../utils/crates';
+import type { SkippedManifest } from './workspace-metadata';
 
 /** Bump when CrateInfo or the key changes shape, so old caches are ignored. */
-const CACHE_VERSION = 1;
+const CACHE_VERSION = 2;
 
 export interface WorkspaceEntry {
   /** The Cargo workspace's root manifest. */
@@ -13,6 +14,8 @@ export interface WorkspaceEntry {
   manifests: string[];
   key: string;
   crates: CrateInfo[];
+  /** Members cargo could not load: warned about again on every warm run. */
+  skipped?: SkippedManifest[];
 }
 
 export interface InferenceCache {

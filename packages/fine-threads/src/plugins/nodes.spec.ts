@@ -89,15 +89,55 @@ describe('loadCrates', () => {
     expect(names(crates)).toContain('c');
   });
 
-  it('skips a workspace with a malformed manifest in one warning line and keeps the others', async () => {
+  it('drops only the crate whose manifest is malformed, in one warning line naming it', async () => {
+    // a depends on b by path, so cargo fails while loading a, naming b's file only in its location.
     write('rust/crates/b/Cargo.toml', '[package]\nname = "b"\nversion = 0.1.0"\n');
+    crate('rust/crates/a', 'a', '[dependencies]\nb = { path = "../b" }\n');
     const crates = await loadCrates(root, manifests);
-    expect(names(crates)).toEqual(['other-core', 'solo']);
+    expect(names(crates)).toEqual(['a', 'other-core', 'solo']);
+    const a = crates.find((c) => c.packageName === 'a');
+    expect(a).toMatchObject({ root: 'rust/crates/a', manifestPath: 'rust/crates/a/Cargo.toml', cargoWorkspaceRoot: 'rust' });
+    expect(a?.targetDirectory).toBe('rust/target');
+    expect(a?.dependencies).toEqual([{ root: 'rust/crates/b', kind: 'normal' }]);
     expect(warn).toHaveBeenCalledTimes(1);
     const line = warn.mock.calls[0][0] as string;
     expect(line).not.toContain('\n');
-    expect(line).toMatch(/^fine-threads: skipped rust\/Cargo.toml: .*rust\/crates\/b\/Cargo.toml/);
+    expect(line).toMatch(/^fine-threads: skipped rust\/crates\/b\/Cargo.toml /);
     expect(line).toMatch(/invalid float/);
+    expect(line).not.toMatch(/fine-threads-metadata-|placeholder/); // no trace of the temporary copy
+  });
+
+  it('drops every malformed member, and an explicitly listed one too', async () => {
+    write('rust/Cargo.toml', '[workspace]\nmembers = ["crates/a", "crates/b", "crates/c"]\nresolver = "2"\n');
+    crate('rust/crates/c', 'c');
+    write('rust/crates/a/Cargo.toml', '[package\n');
+    write('rust/crates/b/Cargo.toml', '[package]\nname = "b"\nversion = 1\n');
+    const crates = await loadCrates(root, [...manifests, 'rust/crates/c/Cargo.toml']);
+    expect(names(crates)).toEqual(['c', 'other-core', 'solo']);
+    expect(warn.mock.calls.map((c) => (c[0] as string).split(' ').slice(0, 3).join(' ')).sort()).toEqual([
+      'fine-threads: skipped rust/crates/a/Cargo.toml',
+      'fine-threads: skipped rust/crates/b/Cargo.toml',
+    ]);
+  });
+
+  it('warns again on a warm run, and lists the crate once its manifest is fixed', async () => {
+    const good = '[package]\nname = "b"\nversion = "0.1.0"\nedition = "2021"\n';
+    write('rust/crates/b/Cargo.toml', '[package\n');
+    await loadCrates(root, manifests);
+    const warm = await withoutCargo(() => loadCrates(root, manifests));
+    expect(names(warm)).toEqual(['a', 'other-core', 'solo']);
+    expect(warn).toHaveBeenCalledTimes(2);
+    expect(warn.mock.calls[1][0]).toBe(warn.mock.calls[0][0]);
+    write('rust/crates/b/Cargo.toml', good);
+    expect(names(await loadCrates(root, manifests))).toEqual(['a', 'b', 'other-core', 'solo']);
+  });
+
+  it('skips the whole workspace, in one line, when its root manifest is malformed', async () => {
+    write('rust/Cargo.toml', '[workspace\nmembers = ["crates/*"]\n');
+    const crates = await loadCrates(root, manifests);
+    expect(names(crates)).toEqual(['other-core', 'solo']);
+    expect(warn).toHaveBeenCalledTimes(1);
+    expect(warn.mock.calls[0][0]).toMatch(/^fine-threads: skipped rust\/Cargo.toml \(the whole Cargo workspace\): .*unclosed table/);
   });
 
   it('treats a corrupt cache file as empty', async () => {

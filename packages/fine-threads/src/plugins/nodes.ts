@@ -1,9 +1,7 @@
-import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { CreateNodesResult, CreateNodesV2, ProjectConfiguration } from '@nx/devkit';
 import { workspaceDataDirectoryForWorkspace } from 'nx/src/utils/cache-directory';
-import { cargoMetadataArgs, condenseCargoError, type CargoMetadata } from '../utils/cargo-metadata';
 import { cratesFromMetadata, rel, type CrateInfo } from '../utils/crates';
 import { log } from '../utils/log';
 import {
@@ -16,37 +14,14 @@ import {
 } from './inference-cache';
 import { normalizePluginOptions, type FineThreadsPluginOptions } from './plugin-options';
 import { projectForCrate } from './targets';
+import { readWorkspace, type SkippedManifest } from './workspace-metadata';
 
 export const CARGO_MANIFEST_GLOB = '**/Cargo.toml';
 
-type MetadataResult = { ok: true; metadata: CargoMetadata } | { ok: false; missingCargo: boolean; message: string };
-
-function runCargoMetadata(manifestPath: string, cwd: string): Promise<MetadataResult> {
-  return new Promise((resolve) => {
-    execFile(
-      'cargo',
-      cargoMetadataArgs(manifestPath),
-      { cwd, maxBuffer: 256 * 1024 * 1024, env: { ...process.env, CARGO_TERM_COLOR: 'never' } },
-      (error, stdout, stderr) => {
-        if (!error) {
-          try {
-            resolve({ ok: true, metadata: JSON.parse(stdout) as CargoMetadata });
-          } catch (e) {
-            resolve({ ok: false, missingCargo: false, message: `unreadable cargo metadata output: ${(e as Error).message}` });
-          }
-          return;
-        }
-        const missingCargo = (error as NodeJS.ErrnoException).code === 'ENOENT';
-        resolve({ ok: false, missingCargo, message: missingCargo ? 'cargo not found' : condenseCargoError(stderr) });
-      },
-    );
-  });
-}
-
-/** A cheap look for a `[workspace]` table, only on the error path. */
+/** A cheap look for a `[workspace]` or `[workspace.*]` header, even an unclosed one (for the warning). */
 function declaresWorkspace(absoluteManifest: string): boolean {
   try {
-    return /^\s*\[workspace\]/m.test(readFileSync(absoluteManifest, 'utf8'));
+    return /^\s*\[workspace\b/m.test(readFileSync(absoluteManifest, 'utf8'));
   } catch {
     return false;
   }
@@ -59,6 +34,10 @@ function isUnder(dir: string, file: string): boolean {
 /** Shallow manifests first, so a workspace root is read before its members. */
 function byDepth(a: string, b: string): number {
   return a.split('/').length - b.split('/').length || a.localeCompare(b);
+}
+
+function warnSkipped(skipped: readonly SkippedManifest[]): void {
+  for (const s of skipped) log.warn(`fine-threads: skipped ${s.manifest} (its crate only): ${s.message}`);
 }
 
 /**
@@ -84,11 +63,13 @@ export async function inferCrates(
     const cached = byManifest.get(manifest);
     if (cached && workspaceKey(hasher, cached.workspaceManifest, cached.manifests, underRoot(cached.workspaceManifest)) === cached.key) {
       entries.push(cached);
+      warnSkipped(cached.skipped ?? []); // still broken: say so on every run, not only the first
       for (const m of cached.manifests) covered.add(m);
       continue;
     }
     changed = true;
-    const result = await runCargoMetadata(join(workspaceRoot, manifest), workspaceRoot);
+    const isWorkspace = declaresWorkspace(join(workspaceRoot, manifest));
+    const result = await readWorkspace(join(workspaceRoot, manifest), workspaceRoot, isWorkspace);
     if (!result.ok) {
       if (result.missingCargo) {
         log.warn(
@@ -96,22 +77,26 @@ export async function inferCrates(
         );
         return { crates: [], cache, changed: false };
       }
-      log.warn(`fine-threads: skipped ${manifest}: ${result.message}`);
+      log.warn(`fine-threads: skipped ${manifest}${isWorkspace ? ' (the whole Cargo workspace)' : ''}: ${result.message}`);
       // The members below a broken workspace would fail the same way: one
       // warning is enough. Nested workspaces of their own are still read.
       for (const m of underRoot(manifest)) if (!declaresWorkspace(join(workspaceRoot, m))) covered.add(m);
       continue;
     }
+    warnSkipped(result.skipped);
     const crates = cratesFromMetadata(result.metadata, workspaceRoot);
     // Cargo names the workspace root itself, even for a workspace without members.
     const root = rel(workspaceRoot, result.metadata.workspace_root);
     const workspaceManifest = root === '.' ? 'Cargo.toml' : `${root}/Cargo.toml`;
-    const entryManifests = [...new Set([workspaceManifest, manifest, ...crates.map((c) => c.manifestPath)])];
+    // A skipped member's manifest is part of the key, so fixing it reads the workspace again.
+    const skippedManifests = result.skipped.map((s) => s.manifest);
+    const entryManifests = [...new Set([workspaceManifest, manifest, ...crates.map((c) => c.manifestPath), ...skippedManifests])];
     const entry: WorkspaceEntry = {
       workspaceManifest,
       manifests: entryManifests,
       key: workspaceKey(hasher, workspaceManifest, entryManifests, underRoot(workspaceManifest)),
       crates,
+      ...(result.skipped.length > 0 ? { skipped: result.skipped } : {}),
     };
     entries.push(entry);
     for (const m of entryManifests) covered.add(m);

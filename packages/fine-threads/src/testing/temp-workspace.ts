@@ -170,3 +170,16 @@ export function exampleFiles(): string[] {
   // A tracked file deleted in the work tree is still listed; copy what exists.
   return r.stdout.split('\0').filter((f) => f.length > 0 && existsSync(join(exampleRoot, f)));
 }
+
+/**
+ * A plain copy of the bundled example (its files by git's ignore rules, as fromExample takes them),
+ * without the node_modules link a TempWorkspace makes: for running npm itself in it.
+ */
+export function copyOfExample(prefix = 'ft-copy-'): string {
+  const root = mkdtempSync(join(tmpdir(), prefix));
+  for (const rel of exampleFiles()) {
+    mkdirSync(dirname(join(root, rel)), { recursive: true });
+    cpSync(join(exampleRoot, rel), join(root, rel));
+  }
+  return root;
+}

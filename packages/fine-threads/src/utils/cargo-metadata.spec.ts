@@ -1,4 +1,4 @@
-import { cargoMetadataArgs, condenseCargoError } from './cargo-metadata';
+import { brokenManifestIn, cargoMetadataArgs, condenseCargoError } from './cargo-metadata';
 
 describe('condenseCargoError', () => {
   it('keeps the TOML error and its location on one line', () => {
@@ -39,5 +39,36 @@ describe('cargoMetadataArgs', () => {
     expect(cargoMetadataArgs('/ws/Cargo.toml')).toEqual(
       expect.arrayContaining(['--no-deps', '--offline', '--manifest-path', '/ws/Cargo.toml']),
     );
+  });
+});
+
+describe('brokenManifestIn', () => {
+  it('takes the file of the TOML location, not the member named first', () => {
+    // cargo 1.95: member a has a path dependency on b, whose manifest is broken.
+    const stderr = [
+      'error: unclosed table, expected `]`',
+      ' --> ../../tmp/ws/crates/b/Cargo.toml:1:9',
+      '  |',
+      'error: failed to load manifest for workspace member `/tmp/ws/crates/a`',
+      'Caused by:',
+      '  failed to load manifest for dependency `b`',
+    ].join('\n');
+    expect(brokenManifestIn(stderr, '/work/nx')).toBe('/tmp/ws/crates/b/Cargo.toml');
+  });
+
+  it('takes the manifest cargo failed to parse when there is no location', () => {
+    const stderr = [
+      'error: failed to load manifest for workspace member `/ws/crates/c`',
+      'Caused by:',
+      '  failed to parse manifest at `/ws/crates/c/Cargo.toml`',
+      'Caused by:',
+      '  missing field `package.name`',
+    ].join('\n');
+    expect(brokenManifestIn(stderr, '/elsewhere')).toBe('/ws/crates/c/Cargo.toml');
+  });
+
+  it('names nothing for a missing file', () => {
+    const stderr = 'error: failed to load manifest for workspace member `/ws/crates/d`\nCaused by:\n  failed to read `/ws/crates/d/Cargo.toml`';
+    expect(brokenManifestIn(stderr, '/ws')).toBeUndefined();
   });
 });

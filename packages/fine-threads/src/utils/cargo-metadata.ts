@@ -1,3 +1,5 @@
+import { isAbsolute, normalize, resolve } from 'node:path';
+
 /**
  * The subset of `cargo metadata --format-version 1 --no-deps` that inference
  * reads. Cargo's output is the source of truth: it resolves globs in
@@ -67,4 +69,18 @@ export function condenseCargoError(stderr: string): string {
   if (location) message += ` (at ${location})`;
   if (cause && cause !== first) message += `: ${cause}`;
   return message;
+}
+
+/**
+ * The manifest cargo could not parse, as an absolute path: the file of a TOML
+ * error's `-->` location (relative to cargo's cwd), or the one named by
+ * "failed to parse manifest at". Cargo's first line may name another member
+ * (one with a path dependency on the broken crate), so that line is not used.
+ */
+export function brokenManifestIn(stderr: string, cwd: string): string | undefined {
+  const location = /^\s*-->\s*(.+Cargo\.toml):\d+:\d+\s*$/m.exec(stderr)?.[1];
+  const named = /failed to parse manifest at `([^`]+Cargo\.toml)`/.exec(stderr)?.[1];
+  const file = location ?? named;
+  if (!file) return undefined;
+  return isAbsolute(file) ? normalize(file) : resolve(cwd, file);
 }

@@ -27,6 +27,8 @@ export interface CrateInfo {
   dependencies: { root: string; kind: DependencyKind }[];
   /** The npm package name under which TS projects may depend on this crate. */
   npmName: string;
+  /** Whether `npm-name` was set, i.e. an npm package of that name is meant to exist. */
+  npmNameDeclared: boolean;
 }
 
 function toPosix(p: string): string {
@@ -47,9 +49,9 @@ function sourceEntry(crateDir: string, srcPath: string): string {
   return slash === -1 ? r : `${r.slice(0, slash)}/`;
 }
 
-function npmNameOf(pkg: CargoPackage): string {
+function declaredNpmName(pkg: CargoPackage): string | undefined {
   const own = pkg.metadata?.['fine-threads'] as { 'npm-name'?: unknown } | undefined;
-  return typeof own?.['npm-name'] === 'string' ? own['npm-name'] : pkg.name;
+  return typeof own?.['npm-name'] === 'string' ? own['npm-name'] : undefined;
 }
 
 /** Turns one workspace's `cargo metadata --no-deps` into crates (members only). */
@@ -85,7 +87,8 @@ export function cratesFromMetadata(metadata: CargoMetadata, nxRoot: string): Cra
         hasBuildScript: pkg.targets.some((t) => t.kind.includes('custom-build')),
         sources: [...sources].sort(),
         dependencies,
-        npmName: npmNameOf(pkg),
+        npmName: declaredNpmName(pkg) ?? pkg.name,
+        npmNameDeclared: declaredNpmName(pkg) !== undefined,
       };
     });
 }
