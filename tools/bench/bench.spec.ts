@@ -3,7 +3,7 @@ import stats = require('./lib/stats.cjs');
 import markdown = require('./lib/markdown.cjs');
 import report = require('./lib/report.cjs');
 
-const row = (seconds: number[], how = 'x') => ({ how, ...stats.summarize(seconds) });
+const row = (seconds: number[], how = 'x') => ({ how, ...stats.summarize(seconds), runs: seconds.map((x, round) => ({ round, seconds: x })) });
 
 describe('stats', () => {
   it('takes min, median and max; an even count has the mean of the middle two', () => {
@@ -24,6 +24,41 @@ describe('stats', () => {
     expect(r['global2/baseline']).toBeCloseTo(1.1);
     expect(r['baseline/unrecorded']).toBeCloseTo(100 / 99);
     expect(r['unrecorded/baseline']).toBeUndefined();
+  });
+
+  it('pairs two rows by round and bounds the median ratio with a bootstrap interval', () => {
+    const a = [100, 120, 90, 110, 105].map((seconds, round) => ({ round, seconds }));
+    // B is 10 % faster in every round, however fast the round was.
+    const b = a.map((r) => ({ round: r.round, seconds: r.seconds * 0.9 }));
+    const p = stats.paired(a, b)!;
+    expect(p.n).toBe(5);
+    expect(p.median).toBeCloseTo(0.9, 9);
+    expect(p.lo).toBeCloseTo(0.9, 9);
+    expect(p.hi).toBeCloseTo(0.9, 9);
+    // Unpaired, the medians' ratio would be the same here, but the rounds' spread (90–120 s) is gone from the pairs.
+    // A round B did not run in is no pair.
+    expect(stats.paired(a, b.slice(0, 3))!.n).toBe(3);
+    expect(stats.paired(a, [])).toBeUndefined();
+  });
+
+  it('gives a bootstrap interval that holds the median, widens with scatter and repeats for the same data', () => {
+    const xs = [0.91, 0.95, 0.88, 1.02, 0.93, 0.9, 0.97, 0.92];
+    const ci = stats.bootstrapMedian(xs);
+    expect(ci.lo).toBeLessThanOrEqual(stats.median(xs));
+    expect(ci.hi).toBeGreaterThanOrEqual(stats.median(xs));
+    expect(ci.lo).toBeGreaterThanOrEqual(Math.min(...xs));
+    expect(ci.hi).toBeLessThanOrEqual(Math.max(...xs));
+    expect(stats.bootstrapMedian(xs)).toEqual(ci);
+    const wide = stats.bootstrapMedian(xs.map((x) => 1 + (x - 1) * 3));
+    expect(wide.hi - wide.lo).toBeGreaterThan(ci.hi - ci.lo);
+    expect(() => stats.bootstrapMedian([])).toThrow();
+  });
+
+  it('keys paired ratios like the ratios: rows over baseline, tuned over hand, baseline over unrecorded', () => {
+    const runs = (xs: number[]) => xs.map((seconds, round) => ({ round, seconds }));
+    const p = stats.pairedRatios({ baseline: runs([10, 12]), unrecorded: runs([10, 11]), hand: runs([9, 11]), tuned: runs([8, 10]) });
+    expect(Object.keys(p).sort()).toEqual(['baseline/unrecorded', 'hand/baseline', 'tuned/baseline', 'tuned/hand']);
+    expect(p['tuned/baseline'].ratios).toEqual([0.8, 10 / 12]);
   });
 
   it('leaves out ratios of rows that did not run', () => {
@@ -49,7 +84,13 @@ describe('markdown', () => {
 describe('report', () => {
   const mode = (medians: Record<string, number[]>) => {
     const rows = Object.fromEntries(Object.entries(medians).map(([id, s]) => [id, row(s)]));
-    return { rows, ratios: stats.ratios(Object.fromEntries(Object.entries(rows).map(([id, r]) => [id, r.median]))), notRun: {} };
+    return {
+      rounds: 3,
+      rows,
+      ratios: stats.ratios(Object.fromEntries(Object.entries(rows).map(([id, r]) => [id, r.median]))),
+      paired: stats.pairedRatios(Object.fromEntries(Object.entries(rows).map(([id, r]) => [id, r.runs]))),
+      notRun: {},
+    };
   };
   const results = (seedCheck: Record<string, number[]>) => ({
     kind: 'full',
@@ -67,14 +108,17 @@ describe('report', () => {
     },
   });
 
-  it('judges each target from the ratios, and says why one is not measured', () => {
+  it('judges each target from the paired ratios, and says why one is not measured', () => {
     const t = report.evaluateTargets(results({ baseline: [60, 61, 62], global0: [80, 81, 82], global2: [70, 71, 72], tuned: [50, 51, 52] }));
     const find = (what: string) => t.find((x) => x.what === what)!;
-    expect(find('seed workload, check: tuned/baseline')).toMatchObject({ met: true, value: (51 / 61).toFixed(3) });
-    expect(find('seed workload, check: tuned/best-global')).toMatchObject({ met: true });
-    expect(find('seed workload, build: tuned/baseline').met).toBeNull();
-    // 10.6 / 10.5 is within the rows' own spread (about 5 %).
-    expect(find('example, check: tuned/baseline').met).toBe(true);
+    const seedCheck = find('seed workload, check: tuned/baseline (paired)');
+    expect(seedCheck.met).toBe(true);
+    expect(seedCheck.value).toMatch(/^0\.83\d \[0\.83\d, 0\.83\d\], 3 pairs$/);
+    expect(find('seed workload, check: tuned/best-global (ratio of medians)')).toMatchObject({ met: true });
+    expect(find('seed, check: tuned never slower (paired tuned/baseline)').met).toBe(true);
+    expect(find('seed, build: tuned never slower (paired tuned/baseline)').met).toBeNull();
+    // 10.4/10, 10.6/10.5, 10.9/11: the worst pair is 4 % slower, the interval's top above 1.02.
+    expect(find('example, check: tuned never slower (paired tuned/baseline)').met).toBe(false);
     expect(find('rustc wrapper, per rustc (pass-through)')).toMatchObject({ met: false });
     expect(find('Nx plugin, warm no-op: nx build − cargo build').note).toContain('1.90 s');
     expect(find('simulator, predicted vs measured')).toMatchObject({ met: null, note: 'tools/bench/simulator-check.mjs does not exist yet' });
@@ -90,10 +134,13 @@ describe('report', () => {
     expect(t.find((y) => y.what === 'Nx plugin, warm no-op (Nx daemon): nx build − cargo build')?.note).toContain("Nx's task process for any executor (a 3-line one) 0.30 s, the plugin over that 0.10 s");
   });
 
-  it('marks a tuned row slower than its goal as not met', () => {
+  it('marks a tuned row slower than its goal as not met, and one whose interval reaches 1 too', () => {
     const t = report.evaluateTargets(results({ baseline: [60, 60, 60], global2: [58, 58, 58], tuned: [57, 57, 57] }));
-    expect(t.find((x) => x.what === 'seed workload, check: tuned/baseline')!.met).toBe(false);
-    expect(t.find((x) => x.what === 'seed workload, check: tuned/best-global')!.met).toBe(false);
+    expect(t.find((x) => x.what === 'seed workload, check: tuned/baseline (paired)')!.met).toBe(false);
+    expect(t.find((x) => x.what === 'seed workload, check: tuned/best-global (ratio of medians)')!.met).toBe(false);
+    // A median of 0.90 with one round at 1.01: the upper bound is not below 1.
+    const u = report.evaluateTargets(results({ baseline: [60, 60, 60], tuned: [54, 54, 60.6] }));
+    expect(u.find((x) => x.what === 'seed workload, check: tuned/baseline (paired)')!.met).toBe(false);
   });
 
   it('finds predicted/measured pairs wherever a simulator check puts them', () => {
@@ -115,11 +162,13 @@ describe('report', () => {
   it('renders the ratio table and the markdown for BENCHMARKS.md', () => {
     const r = results({ baseline: [60, 61, 62], global2: [70, 71, 72], tuned: [50, 51, 52] });
     const table = report.ratioTable(r);
-    expect(table.split('\n')[0]).toBe('| ratio of medians | example check | seed check |');
-    expect(table).toContain(`| tuned/baseline | ${(10.6 / 10.5).toFixed(3)} | ${(51 / 61).toFixed(3)} |`);
+    expect(table.split('\n')[0]).toBe('| ratio | example check (3 rounds) | seed check (3 rounds) |');
+    expect(table).toMatch(/\| tuned\/baseline \(paired\) \| 1\.0\d\d \[\d\.\d{3}, \d\.\d{3}\] \| 0\.83\d \[/);
+    expect(table).toContain(`| tuned/best-global (of medians) | – | ${(51 / 71).toFixed(3)} |`);
     const md = report.renderMarkdown(r);
     expect(md).toContain('Reproduce: `npm run bench`');
     expect(md).toContain('| tuned | x | 50.00 | 51.00 | 52.00 |');
+    expect(md).toContain('other work, cores (median)');
     expect(md).toContain('**not met**');
   });
 });

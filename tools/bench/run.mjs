@@ -4,9 +4,14 @@
 // plugin the way a user runs it, every row from a clean target dir,
 // interleaved over rounds; then the smaller benches (wrapper, no-op, inference,
 // run-many, simulator). Writes bench-results.json and BENCHMARKS.md.
-//   npm run bench                    full: both workloads, 3 rounds (about 2.5 h on 2 cores)
+//   npm run bench                    full: both workloads, 8 paired rounds of check and 5 of build
 //   npm run bench -- --quick         the example, 1 round, the cheap benches (< 10 min)
-//   options: --rounds N, --only example|seed, --keep (keep the temp dir), --no-setup
+//   options: --rounds N (every mode), --only example|seed, --keep (keep the temp dir), --no-setup,
+//            --reuse-micro FILE (take the smaller benches' results from an earlier run's JSON, said so)
+// Each round runs every row once, rotated so the order alternates; a row's ratio to baseline is
+// the median of its per-round ratios (paired), with a bootstrap 95 % interval. A round in which
+// any run had other work beside it (more than LOAD_LIMIT cores) is run again after the machine
+// is quiet, up to twice; the runs it replaced are kept in the results, marked.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
@@ -16,8 +21,9 @@ import { fileJsonBench, stdoutJsonBench } from './lib/external.mjs';
 import { craneliftReason, load, machine } from './lib/machine.mjs';
 import { replaceGenerated } from './lib/markdown.cjs';
 import { consoleSummary, evaluateTargets, figureData, MODES, renderMarkdown } from './lib/report.cjs';
-import { prepareRow, reportTune, rotate, rowsFor, runRow, SEED_CRANELIFT_ROWS, tuneRow } from './lib/rows.mjs';
-import { ratios, summarize } from './lib/stats.cjs';
+import { waitForQuiet } from './interference.mjs';
+import { prepareRow, reportTune, rotate, rowsFor, rowsNotRun, runRow, SEED_CRANELIFT_ROWS, tuneRow } from './lib/rows.mjs';
+import { pairedRatios, ratios, summarize } from './lib/stats.cjs';
 import { ensureDebianCargo, exampleWorkspace, lockedPackages, repo, seedWorkspace } from './lib/workspaces.mjs';
 import { benchNoop } from './noop.mjs';
 
@@ -28,7 +34,14 @@ const arg = (name, fallback) => {
   return i === -1 ? fallback : argv[i + 1];
 };
 const quick = has('--quick');
-const rounds = Number(arg('rounds', quick ? 1 : 3));
+// Paired rounds per mode: the seed's check gain is a few percent, its build's about none; 8 and 5
+// rounds give intervals narrow enough to tell on this VM (run-to-run spread up to ~20 %).
+const ROUNDS = quick ? { check: 1, build: 1 } : { check: 8, build: 5 };
+if (arg('rounds', undefined) !== undefined) for (const m of Object.keys(ROUNDS)) ROUNDS[m] = Number(arg('rounds'));
+const rounds = Math.max(...Object.values(ROUNDS));
+/** Cores of other work (and steal) above which a round is run again. */
+const LOAD_LIMIT = 0.25;
+const MAX_REPEATS = 2;
 const only = arg('only', undefined);
 const workloadIds = quick ? ['example'] : only ? only.split(',') : ['example', 'seed'];
 const PREDICT_CORES = [4, 8, 16, 64];
@@ -51,17 +64,33 @@ function benchWorkload(ws, { log, out }) {
     tune[mode] = tuneRow(ws, mode, { log, predictCores: quick ? [] : PREDICT_CORES });
     say(`${ws.id} ${mode}: tuned row: ${tune[mode].available ? `table ${JSON.stringify(tune[mode].table)}` : `not available: ${tune[mode].reason}`}`);
   }
-  const rows = Object.fromEntries(MODES.map((mode) => [mode, rowsFor(ws, mode, tune[mode], { quick })]));
-  const estimate = MODES.reduce((s, mode) => s + warm[mode] * rows[mode].length * rounds, 0);
-  say(`${ws.id}: ${rounds} round(s) of ${MODES.map((m) => `${rows[m].length} ${m} rows`).join(' and ')}, about ${Math.ceil(estimate / 60)} min`);
+  const cores = availableParallelism();
+  const rows = Object.fromEntries(MODES.map((mode) => [mode, rowsFor(ws, mode, tune[mode], { quick, cores })]));
+  const estimate = MODES.reduce((s, mode) => s + warm[mode] * rows[mode].length * ROUNDS[mode], 0);
+  say(`${ws.id}: ${MODES.map((m) => `${ROUNDS[m]} round(s) of ${rows[m].length} ${m} rows`).join(' and ')}, about ${Math.ceil(estimate / 60)} min`);
   const data = Object.fromEntries(MODES.map((mode) => [mode, Object.fromEntries(rows[mode].map((r) => [r.id, []]))]));
-  for (let r = 0; r < rounds; r++) {
-    for (const mode of MODES) {
-      for (const row of rotate(rows[mode], r)) {
-        process.stdout.write(`[bench] ${ws.id} ${mode}, round ${r + 1}/${rounds}: ${row.id.padEnd(10)} … `);
-        const run = runRow(ws, row, mode, log);
-        data[mode][row.id].push(run);
-        console.log(`${run.seconds.toFixed(1)} s${run.cargoSeconds !== undefined ? ` (cargo ${run.cargoSeconds.toFixed(1)} s)` : ''}`);
+  const discarded = Object.fromEntries(MODES.map((mode) => [mode, []]));
+  const busy = (run) => (run.load ? run.load.others + run.load.steal : 0);
+  for (const mode of MODES) {
+    for (let r = 0; r < ROUNDS[mode]; r++) {
+      for (let attempt = 0; ; attempt++) {
+        const round = [];
+        for (const row of rotate(rows[mode], r)) {
+          process.stdout.write(`[bench] ${ws.id} ${mode}, round ${r + 1}/${ROUNDS[mode]}${attempt ? ` (again, ${attempt})` : ''}: ${row.id.padEnd(10)} … `);
+          const run = { ...runRow(ws, row, mode, log), round: r };
+          round.push({ id: row.id, run });
+          const load = run.load ? `, others ${run.load.others.toFixed(2)} steal ${run.load.steal.toFixed(2)} cores` : '';
+          console.log(`${run.seconds.toFixed(1)} s${run.cargoSeconds !== undefined ? ` (cargo ${run.cargoSeconds.toFixed(1)} s)` : ''}${load}`);
+        }
+        const loaded = round.filter(({ run }) => busy(run) > LOAD_LIMIT);
+        if (loaded.length === 0 || attempt >= MAX_REPEATS) {
+          for (const { id, run } of round) data[mode][id].push({ ...run, ...(loaded.length ? { loaded: true } : {}) });
+          if (loaded.length) say(`  round ${r + 1} kept after ${MAX_REPEATS} repeats though ${loaded.map((x) => x.id).join(', ')} ran beside other work`);
+          break;
+        }
+        for (const { id, run } of round) discarded[mode].push({ row: id, round: r, seconds: run.seconds, load: run.load });
+        say(`  ${loaded.map((x) => `${x.id} (${busy(x.run).toFixed(2)} cores)`).join(', ')} ran beside other work: waiting for a quiet machine, then the round again`);
+        waitForQuiet({ max: LOAD_LIMIT, maxWait: 600, say });
       }
     }
   }
@@ -84,22 +113,24 @@ function benchWorkload(ws, { log, out }) {
   ws.apply({});
   const modes = {};
   for (const mode of MODES) {
-    const out = { rows: {}, ratios: {}, notRun: {}, figure: [] };
+    const out = { rounds: ROUNDS[mode], rows: {}, ratios: {}, paired: {}, notRun: rowsNotRun(mode, { quick, cores }), discarded: discarded[mode], figure: [] };
     const unitsByRow = {};
     for (const row of rows[mode]) {
       const runs = data[mode][row.id];
       const cargo = runs.map((x) => x.cargoSeconds).filter((x) => x !== undefined);
-      out.rows[row.id] = { how: row.how, ...summarize(runs.map((x) => x.seconds)), ...(cargo.length === runs.length ? { cargoSeconds: summarize(cargo) } : {}) };
+      out.rows[row.id] = {
+        how: row.how,
+        ...summarize(runs.map((x) => x.seconds)),
+        runs: runs.map((x) => ({ round: x.round, seconds: +x.seconds.toFixed(3), ...(x.load ? { others: x.load.others, steal: x.load.steal } : {}), ...(x.loaded ? { loaded: true } : {}) })),
+        ...(cargo.length === runs.length ? { cargoSeconds: summarize(cargo) } : {}),
+      };
       if (row.env) out.rows[row.id].env = row.env;
       const units = runs.map((x) => x.units).filter(Boolean);
       if (units.length) unitsByRow[row.id] = units;
     }
     if (!tune[mode].available) out.notRun.tuned = tune[mode].reason;
-    if (quick) {
-      out.notRun.global0 = `left out of --quick (the full run has it)${availableParallelism() === 2 ? '; on 2 cores it sets what global2 sets' : ''}`;
-      if (mode === 'build') out.notRun.unrecorded = 'left out of --quick (the full run has it): one round cannot show a 1 % cost';
-    }
     out.ratios = ratios(Object.fromEntries(Object.entries(out.rows).map(([id, r]) => [id, r.median])));
+    out.paired = pairedRatios(Object.fromEntries(Object.entries(out.rows).map(([id, r]) => [id, r.runs])));
     out.figure = figureData(unitsByRow);
     modes[mode] = out;
   }
@@ -117,7 +148,8 @@ function main() {
     kind: quick ? 'quick' : 'full',
     command: `npm run bench${argv.length ? ` -- ${argv.join(' ')}` : ''}`,
     startedAt: new Date().toISOString(),
-    rounds,
+    rounds: ROUNDS,
+    loadLimit: LOAD_LIMIT,
     machine: machine(),
     settings: {
       nxDaemon: false,
@@ -133,7 +165,7 @@ function main() {
   say(`${results.kind} run: ${m.cores} cores, ${m.rustc}, ${m.nightly ?? 'no nightly'}, load ${m.loadAverage.start}; rounds ${rounds}`);
   say(`the seed's rows ${results.notRun.map((r) => r.row).join(', ')}: not run: ${results.notRun[0].reason}`);
   // Only a full run of both workloads speaks for the repository; others go to tmp/bench/.
-  const official = !quick && !only && rounds >= 3;
+  const official = !quick && !only && ROUNDS.check >= 8 && ROUNDS.build >= 5;
   const outDir = official ? repo : join(repo, 'tmp', 'bench');
   const out = { md: outDir, reports: join(repo, 'tmp', 'bench', 'reports'), figures: official ? join(repo, 'tools', 'bench', 'figures') : join(outDir, 'figures') };
   for (const dir of Object.values(out)) mkdirSync(dir, { recursive: true });
@@ -155,35 +187,43 @@ function main() {
     results.workloads.seed = { title: 'Seed workload (a package depending on `cargo` 0.66)', skipped: quick ? 'not run with --quick (the full run has it)' : 'not selected with --only' };
   }
 
-  say(`rustc wrapper cost (tools/bench/wrapper-cost.mjs)`);
-  results.micro.wrapper = fileJsonBench('wrapper-cost.mjs', quick ? ['--n', '1000', '--rounds', '5'] : ['--n', '4000', '--rounds', '10'], join(base, 'wrapper.json'), say);
-  say(`inference, 200 generated crates (tools/bench/inference.mjs)`);
-  results.micro.inference = fileJsonBench('inference.mjs', ['--crates', '200', '--rounds', quick ? '3' : '7'], join(base, 'inference.json'), say);
-  say(`warm no-op: cargo vs Nx alone vs a 3-line executor vs Nx with the plugin, with and without the Nx daemon (tools/bench/noop.mjs)`);
-  example ??= exampleWorkspace(base);
-  results.micro.noop = benchNoop(example, base, { rounds: quick ? 3 : 7, log: join(base, 'logs', 'noop.log') });
-  const n = results.micro.noop;
-  for (const [label, x] of [['Nx daemon', n], ['NX_DAEMON=false', n.noDaemon]]) {
-    say(`  ${label}, medians: cargo ${x.cargo.median.toFixed(2)} s, Nx alone ${x.nx.median.toFixed(2)} s, a 3-line executor ${x.executor.median.toFixed(2)} s, plugin ${x.plugin.median.toFixed(2)} s`);
+  const reuse = arg('reuse-micro', undefined);
+  if (reuse) {
+    const earlier = JSON.parse(readFileSync(reuse, 'utf8'));
+    results.micro = earlier.micro ?? {};
+    results.microFrom = { file: relative(repo, reuse), startedAt: earlier.startedAt, command: earlier.command };
+    say(`the smaller benches are not run again: their results are taken from ${relative(repo, reuse)} (${earlier.startedAt})`);
+  } else {
+    say(`rustc wrapper cost (tools/bench/wrapper-cost.mjs)`);
+    results.micro.wrapper = fileJsonBench('wrapper-cost.mjs', quick ? ['--n', '1000', '--rounds', '5'] : ['--n', '4000', '--rounds', '10'], join(base, 'wrapper.json'), say);
+    say(`inference, 200 generated crates (tools/bench/inference.mjs)`);
+    results.micro.inference = fileJsonBench('inference.mjs', ['--crates', '200', '--rounds', quick ? '3' : '7'], join(base, 'inference.json'), say);
+    say(`warm no-op: cargo vs Nx alone vs a 3-line executor vs Nx with the plugin, with and without the Nx daemon (tools/bench/noop.mjs)`);
+    example ??= exampleWorkspace(base);
+    results.micro.noop = benchNoop(example, base, { rounds: quick ? 3 : 7, log: join(base, 'logs', 'noop.log') });
+    const n = results.micro.noop;
+    for (const [label, x] of [['Nx daemon', n], ['NX_DAEMON=false', n.noDaemon]]) {
+      say(`  ${label}, medians: cargo ${x.cargo.median.toFixed(2)} s, Nx alone ${x.nx.median.toFixed(2)} s, a 3-line executor ${x.executor.median.toFixed(2)} s, plugin ${x.plugin.median.toFixed(2)} s`);
+    }
+    say(`nx run-many vs cargo build --workspace (tools/bench/run-many.mjs)`);
+    // Like the simulator check below, it waits for a quiet machine before each run: in --quick, 30 s at most.
+    // Five rounds in the full run: this VM's speed drifts by ±10 % between runs, and the target is 5 %.
+    const manyArgs = quick ? ['--rounds', '1', '--max-wait', '30'] : ['--rounds', String(Math.max(5, rounds))];
+    results.micro.runMany = stdoutJsonBench('run-many.mjs', manyArgs, say);
+    if (results.micro.runMany.notRun) say(`  not available: ${results.micro.runMany.notRun}`);
+    say(`the same with the Nx daemon (tools/bench/run-many.mjs --daemon)`);
+    results.micro.runManyDaemon = stdoutJsonBench('run-many.mjs', [...manyArgs, '--daemon'], say);
+    if (results.micro.runManyDaemon.notRun) say(`  not available: ${results.micro.runManyDaemon.notRun}`);
+    // Quick: the example's check at J=2 only (4 clean checks), waiting at most 30 s for a quiet
+    // machine; full: both workloads, both modes, J=2 and J=1, waiting as long as it likes.
+    // Full: two rounds, medians of measured against medians of predicted (one run's record can be 30 % off another's here).
+    const simArgs = quick ? ['--quick', '--modes', 'check', '--jobs', '2', '--max-wait', '30', '--retries', '0'] : ['--rounds', '2'];
+    say(`simulator, predicted vs measured (tools/bench/simulator-check.mjs ${simArgs.join(' ')})`);
+    const sim = fileJsonBench('simulator-check.mjs', simArgs, join(base, 'simulator.json'), say);
+    delete sim.runs; // records and unit graphs, for its --replay: too big for the results
+    results.micro.simulator = sim;
+    if (sim.notRun) say(`  not available: ${sim.notRun}`);
   }
-  say(`nx run-many vs cargo build --workspace (tools/bench/run-many.mjs)`);
-  // Like the simulator check below, it waits for a quiet machine before each run: in --quick, 30 s at most.
-  // Five rounds in the full run: this VM's speed drifts by ±10 % between runs, and the target is 5 %.
-  const manyArgs = quick ? ['--rounds', '1', '--max-wait', '30'] : ['--rounds', String(Math.max(5, rounds))];
-  results.micro.runMany = stdoutJsonBench('run-many.mjs', manyArgs, say);
-  if (results.micro.runMany.notRun) say(`  not available: ${results.micro.runMany.notRun}`);
-  say(`the same with the Nx daemon (tools/bench/run-many.mjs --daemon)`);
-  results.micro.runManyDaemon = stdoutJsonBench('run-many.mjs', [...manyArgs, '--daemon'], say);
-  if (results.micro.runManyDaemon.notRun) say(`  not available: ${results.micro.runManyDaemon.notRun}`);
-  // Quick: the example's check at J=2 only (4 clean checks), waiting at most 30 s for a quiet
-  // machine; full: both workloads, both modes, J=2 and J=1, waiting as long as it likes.
-  // Full: two rounds, medians of measured against medians of predicted (one run's record can be 30 % off another's here).
-  const simArgs = quick ? ['--quick', '--modes', 'check', '--jobs', '2', '--max-wait', '30', '--retries', '0'] : ['--rounds', '2'];
-  say(`simulator, predicted vs measured (tools/bench/simulator-check.mjs ${simArgs.join(' ')})`);
-  const sim = fileJsonBench('simulator-check.mjs', simArgs, join(base, 'simulator.json'), say);
-  delete sim.runs; // records and unit graphs, for its --replay: too big for the results
-  results.micro.simulator = sim;
-  if (sim.notRun) say(`  not available: ${sim.notRun}`);
 
   results.machine.loadAverage.end = load();
   results.finishedAt = new Date().toISOString();

@@ -2,8 +2,13 @@
 // output in a log file (shown when they fail).
 import { closeSync, openSync, readFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { repo } from './workspaces.mjs';
+
+// The plugin's own meter of other work on the machine (/proc/stat less what this process's
+// reaped children used), so a run's load is measured as the records measure it.
+const { startLoadMeter } = createRequire(import.meta.url)(join(repo, 'packages', 'fine-threads', 'dist', 'recording', 'load.js'));
 
 export const nxBin = join(repo, 'node_modules', 'nx', 'dist', 'bin', 'nx.js');
 
@@ -21,11 +26,12 @@ export function benchEnv(extra = {}) {
 
 /**
  * Runs `cmd args` in `cwd`, its output appended to `log` (or returned when
- * `capture`), and returns the wall-clock seconds. Throws with the output's
- * last lines when it fails.
+ * `capture`), and returns the wall-clock seconds and the cores other work took
+ * meanwhile (`load`: others, steal). Throws with the output's last lines when it fails.
  */
 export function timed(cmd, args, { cwd, env = benchEnv(), log, capture = false }) {
   const fd = log && !capture ? openSync(log, 'a') : undefined;
+  const meter = startLoadMeter();
   const start = process.hrtime.bigint();
   const r = spawnSync(cmd, args, {
     cwd,
@@ -35,6 +41,7 @@ export function timed(cmd, args, { cwd, env = benchEnv(), log, capture = false }
     stdio: ['ignore', fd ?? 'pipe', fd ?? 'pipe'],
   });
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  const load = meter.stop();
   if (fd !== undefined) closeSync(fd);
   const output = capture ? `${r.stdout ?? ''}${r.stderr ?? ''}`.replace(/\x1b\[[0-9;]*m/g, '') : '';
   if (r.status !== 0) {
@@ -42,7 +49,7 @@ export function timed(cmd, args, { cwd, env = benchEnv(), log, capture = false }
     const tail = text.trim().split('\n').slice(-25).join('\n');
     throw new Error(`\`${[cmd, ...args].join(' ')}\` failed (exit ${r.status ?? r.signal ?? r.error?.message}) in ${cwd}${log ? `; log: ${log}` : ''}\n${tail}`);
   }
-  return { seconds, output };
+  return { seconds, output, load };
 }
 
 export function nx(ws, args, opts = {}) {

@@ -37,31 +37,38 @@ function evaluateTargets(results) {
   const add = (what, value, goal, met, note = '') => targets.push({ what, value, goal, met, note });
   const workloadNote = (w) => w?.skipped ?? 'not run';
 
+  // Paired ratios (per-round tuned/baseline), their median and bootstrap 95 % interval.
   const seed = results.workloads?.seed;
-  for (const [mode, goal] of [['check', 0.9], ['build', 0.97]]) {
-    const m = seed?.modes?.[mode];
-    const r = m?.ratios?.['tuned/baseline'];
-    const why = m ? (m.notRun?.tuned ?? '') : workloadNote(seed);
-    add(`seed workload, ${mode}: tuned/baseline`, ratio(r), `≤ ${goal}`, r === undefined ? null : r <= goal, r === undefined ? why : tunedNote(seed, mode));
+  const iv = (p) => `${ratio(p.median)} [${ratio(p.lo)}, ${ratio(p.hi)}], ${p.n} pairs`;
+  {
+    const m = seed?.modes?.check;
+    const p = m?.paired?.['tuned/baseline'];
+    const why = m ? (m.notRun?.tuned ?? 'no paired runs') : workloadNote(seed);
+    add('seed workload, check: tuned/baseline (paired)', p ? iv(p) : '–', 'median ≤ 0.93, upper < 1.00', p ? p.median <= 0.93 && p.hi < 1 : null, p ? tunedNote(seed, 'check') : why);
+  }
+  for (const [wid, w] of Object.entries(results.workloads ?? {})) {
+    for (const mode of MODES) {
+      const m = w.modes?.[mode];
+      if (!m && w.skipped) continue;
+      const p = m?.paired?.['tuned/baseline'];
+      add(`${wid}, ${mode}: tuned never slower (paired tuned/baseline)`, p ? iv(p) : '–', 'upper ≤ 1.02', p ? p.hi <= 1.02 : null, p ? tunedNote(w, mode) : m ? (m.notRun?.tuned ?? 'no paired runs') : workloadNote(w));
+    }
   }
   for (const mode of MODES) {
     const m = seed?.modes?.[mode];
     const r = m?.ratios?.['tuned/best-global'];
     const why = m ? (m.notRun?.tuned ?? '') : workloadNote(seed);
-    add(`seed workload, ${mode}: tuned/best-global`, ratio(r), '≤ 0.90', r === undefined ? null : r <= 0.9, r === undefined ? why : tunedNote(seed, mode));
+    add(`seed workload, ${mode}: tuned/best-global (ratio of medians)`, ratio(r), '≤ 0.90', r === undefined ? null : r <= 0.9, r === undefined ? why : tunedNote(seed, mode));
   }
-  const example = results.workloads?.example;
-  for (const mode of MODES) {
-    const m = example?.modes?.[mode];
-    const r = m?.ratios?.['tuned/baseline'];
-    if (r === undefined) {
-      add(`example, ${mode}: tuned not slower than baseline`, '–', '≤ 1 + noise', null, m ? (m.notRun?.tuned ?? '') : workloadNote(example));
-      continue;
+  // The tune report's own error on this run's idle builds: median measured against predicted.
+  for (const [wid, w] of Object.entries(results.workloads ?? {})) {
+    for (const mode of MODES) {
+      const confs = (w.report?.[mode]?.configurations ?? []).filter((c) => ['baseline', 'tuned'].includes(c.label) && c.measuredSeconds && c.predictedSeconds !== undefined);
+      if (!confs.length) continue;
+      const errs = confs.map((c) => ({ label: c.label, e: (c.predictedSeconds - c.measuredSeconds) / c.measuredSeconds }));
+      const worst = Math.max(...errs.map((x) => Math.abs(x.e)));
+      add(`${wid}, ${mode}: the tune report's prediction error (baseline, tuned)`, errs.map((x) => `${x.label} ${(x.e * 100).toFixed(1)} %`).join(', '), '≤ 10 % each', worst <= 0.1, 'predicted makespan against the median of the full, unloaded builds the report used');
     }
-    const spreads = [m.rows.baseline, m.rows.tuned].map((row) => spread(row)).filter((s) => s !== undefined);
-    const noise = spreads.length ? Math.max(...spreads) : SINGLE_ROUND_NOISE;
-    const noiseNote = spreads.length ? `noise = larger (max−min)/median of the two rows = ${(noise * 100).toFixed(1)} %` : `one round: noise taken as ${SINGLE_ROUND_NOISE * 100} %`;
-    add(`example, ${mode}: tuned/baseline`, ratio(r), `≤ ${(1 + noise).toFixed(3)}`, r <= 1 + noise, `${noiseNote}; ${tunedNote(example, mode)}`);
   }
 
   const wr = results.micro?.wrapper;
@@ -132,7 +139,11 @@ function tunedNote(w, mode) {
   const t = w.tune?.[mode];
   const m = w.modes?.[mode];
   const parts = [`tuned table: ${t?.table ? fmtTable(t.table) : '?'}`];
-  for (const k of ['hand/baseline', 'global2/baseline']) if (m?.ratios?.[k] !== undefined) parts.push(`${k} ${ratio(m.ratios[k])}`);
+  for (const k of ['hand/baseline', 'hand2/baseline', 'global2/baseline']) {
+    const p = m?.paired?.[k];
+    if (p) parts.push(`${k} ${ratio(p.median)} [${ratio(p.lo)}, ${ratio(p.hi)}]`);
+    else if (m?.ratios?.[k] !== undefined) parts.push(`${k} ${ratio(m.ratios[k])}`);
+  }
   return parts.join('; ');
 }
 
@@ -205,21 +216,37 @@ function rowIds(rows) {
   return [...ROW_ORDER.filter((r) => ids.includes(r)), ...ids.filter((r) => !ROW_ORDER.includes(r))];
 }
 
-/** The ratio table: one line per ratio key, one column per workload and mode. */
+const PAIRED_KEYS = ['tuned/baseline', 'hand/baseline', 'hand2/baseline', 'global0/baseline', 'global2/baseline', 'tuned/hand', 'baseline/unrecorded'];
+
+/**
+ * The ratio table: one line per ratio, one column per workload and mode. Paired ratios (the
+ * median of per-round ratios, with a bootstrap 95 % interval) where the rounds were paired;
+ * ratios of medians for the keys that compare with the best global row.
+ */
 function ratioTable(results) {
   const cols = runs(results);
-  const keys = RATIO_KEYS.filter((k) => cols.some(({ m }) => m.ratios?.[k] !== undefined));
-  return table(['ratio of medians', ...cols.map(({ wid, mode }) => `${wid} ${mode}`)], keys.map((k) => [k, ...cols.map(({ m }) => ratio(m.ratios?.[k]))]), { numeric: true });
+  const pairedKeys = PAIRED_KEYS.filter((k) => cols.some(({ m }) => m.paired?.[k]));
+  const cell = (p) => (p ? `${ratio(p.median)} [${ratio(p.lo)}, ${ratio(p.hi)}]` : '–');
+  const lines = pairedKeys.map((k) => [`${k} (paired)`, ...cols.map(({ m }) => cell(m.paired?.[k]))]);
+  const keys = RATIO_KEYS.filter((k) => cols.some(({ m }) => m.ratios?.[k] !== undefined) && (!pairedKeys.includes(k) || cols.some(({ m }) => !m.paired)));
+  lines.push(...keys.map((k) => [`${k} (of medians)`, ...cols.map(({ m }) => ratio(m.ratios?.[k]))]));
+  return table(['ratio', ...cols.map(({ wid, mode, m }) => `${wid} ${mode}${m.rounds ? ` (${m.rounds} rounds)` : ''}`)], lines, { numeric: true });
 }
 
 function rowsTable(m) {
   const base = m.rows.baseline?.median;
+  const others = (r) => {
+    const xs = (r.runs ?? []).map((x) => x.others).filter((x) => x !== undefined);
+    return xs.length ? `${median(xs).toFixed(2)} (max ${Math.max(...xs).toFixed(2)})` : '–';
+  };
   const lines = rowIds(m.rows).map((id) => {
     const r = m.rows[id];
-    return [id, r.how, seconds(r.min), seconds(r.median), seconds(r.max), base ? ratio(r.median / base) : '–'];
+    return [id, r.how, seconds(r.min), seconds(r.median), seconds(r.max), base ? ratio(r.median / base) : '–', others(r)];
   });
-  for (const [id, why] of Object.entries(m.notRun ?? {})) lines.push([id, `not run: ${why}`, '–', '–', '–', '–']);
-  return table(['row', 'how it runs', 'min s', 'median s', 'max s', '/ baseline'], lines);
+  for (const [id, why] of Object.entries(m.notRun ?? {})) lines.push([id, `not run: ${why}`, '–', '–', '–', '–', '–']);
+  const out = table(['row', 'how it runs', 'min s', 'median s', 'max s', 'median / baseline median', 'other work, cores (median)'], lines);
+  const d = m.discarded ?? [];
+  return d.length ? `${out}\n\n${d.length} run(s) of rounds run again because some run of the round had other work beside it: ${d.map((x) => `${x.row} r${x.round + 1} ${x.seconds.toFixed(1)} s (${((x.load?.others ?? 0) + (x.load?.steal ?? 0)).toFixed(2)} cores)`).join(', ')}.` : out;
 }
 
 function targetsTable(targets) {
@@ -246,6 +273,11 @@ function genericJson(json) {
   return out.join('\n\n') || '```json\n' + JSON.stringify(json, null, 2) + '\n```';
 }
 
+function roundsText(rounds) {
+  if (typeof rounds === 'number') return `${rounds} ${rounds === 1 ? 'round' : 'interleaved rounds'}`;
+  return Object.entries(rounds ?? {}).map(([mode, n]) => `${n} paired round${n === 1 ? '' : 's'} of ${mode}`).join(', ');
+}
+
 /** The generated part of BENCHMARKS.md. */
 function renderMarkdown(results) {
   const mc = results.machine ?? {};
@@ -255,10 +287,10 @@ function renderMarkdown(results) {
     [
       `Machine: ${mc.cores} cores (${mc.cpu ?? '?'}), ${mc.memoryGiB ?? '?'} GiB, ${mc.os ?? '?'}; load average ${mc.loadAverage?.start ?? '?'} at the start, ${mc.loadAverage?.end ?? '?'} at the end.`,
       `Toolchain: ${mc.rustc ?? '?'} (default), ${mc.nightly ?? 'no nightly'}; ${mc.cargo ?? '?'}; Node ${mc.node ?? '?'}, Nx ${mc.nx ?? '?'}.`,
-      `Reproduce: \`${results.command}\` (${results.rounds} ${results.rounds === 1 ? 'round' : 'interleaved rounds'}, ${Math.round((results.durationSeconds ?? 0) / 60)} min here). Every number below comes from this one run on this one machine.`,
+      `Reproduce: \`${results.command}\` (${roundsText(results.rounds)}, ${Math.round((results.durationSeconds ?? 0) / 60)} min here). Every number below comes from this one run on this one machine${results.microFrom ? `, except the smaller benches under "Other measurements", taken from the run of ${results.microFrom.startedAt?.slice(0, 10)} (\`${results.microFrom.command}\`)` : ''}.`,
     ].join('\n'),
   );
-  s.push('### Ratios of medians\n\n' + ratioTable(results));
+  s.push('### Ratios\n\n' + ratioTable(results));
   s.push('### Targets\n\n' + targetsTable(results.targets ?? evaluateTargets(results)));
   for (const { wid, w, mode, m } of runs(results)) {
     s.push(`### ${w.title}, ${mode === 'check' ? '`check`' : 'debug `build`'}: seconds per run\n\n${rowsTable(m)}`);
@@ -292,6 +324,12 @@ function tuneSection(results) {
         continue;
       }
       out.push(`- ${wid} ${mode}: \`${fmtTable(t.table)}\``);
+      const m = w.modes?.[mode];
+      if (m?.rows?.hand2) {
+        // The team's pick ran beside the tuner's: the tuner's own lines say why it chose otherwise.
+        const why = (t.output ?? []).filter((l) => /^\s+(cargo|toml_edit)(@\S+)?: front-end/.test(l)).map((l) => l.trim());
+        out.push(`  - the tuner chose otherwise than cargo + toml_edit (row hand2); its reasons:\n\n    \`\`\`\n${(why.length ? why : ['(no line for cargo or toml_edit in its output)']).map((l) => `    ${l}`).join('\n')}\n    \`\`\``);
+      }
       for (const [cores, lines] of Object.entries(t.predictions ?? {})) {
         out.push(`  - predicted for ${cores} cores (\`nx g fine-threads:tune --mode ${mode} --cores ${cores} --dry-run\`):\n\n    \`\`\`\n${lines.map((l) => `    ${l}`).join('\n')}\n    \`\`\``);
       }
@@ -307,7 +345,7 @@ function reportSection(rep) {
   if (rep.figure) out.push(`![front-end and back-end time per crate, per configuration](${rep.figure})`);
   else if (rep.figureError) out.push(`(No picture of the report's chart: ${rep.figureError}.)`);
   out.push(
-    'Predicted (simulator) vs measured (the last recorded build of each table), cargo seconds:\n\n' +
+    'Predicted (simulator) vs measured (the median of the full, unloaded builds of each table), cargo seconds:\n\n' +
       table(['configuration', 'predicted s', 'measured s', 'error'], rep.configurations.map((c) => [
         c.label,
         seconds(c.predictedSeconds),
@@ -403,7 +441,7 @@ function microSection(micro) {
 
 /** What the console shows at the end: the ratio table and the targets. */
 function consoleSummary(results) {
-  return ['Ratios of medians:', ratioTable(results), '', 'Targets:', targetsTable(results.targets ?? evaluateTargets(results))].join('\n');
+  return ['Ratios:', ratioTable(results), '', 'Targets:', targetsTable(results.targets ?? evaluateTargets(results))].join('\n');
 }
 
 module.exports = { MODES, ROW_ORDER, RATIO_KEYS, evaluateTargets, simulatorErrors, figureData, ratioTable, rowsTable, renderMarkdown, consoleSummary };

@@ -26,18 +26,38 @@ const globalRow = (n) => ({
  * --skip-nx-cache` through the plugin (none is raw cargo); they differ in
  * the settings files, the environment, or one executor option.
  */
-export function rowsFor(ws, mode, tuned, { quick = false } = {}) {
+export function rowsFor(ws, mode, tuned, { quick = false, cores = 2 } = {}) {
   const rows = [
     { id: 'baseline', how: 'no threads anywhere (`-Zthreads=1`, nothing set); recorded, as by default' },
     ...(mode === 'build' && !quick ? [{ id: 'unrecorded', how: 'as baseline, with `--record=false` (no `--timings`, no record)', args: ['--record=false'] }] : []),
-    ...(quick ? [] : [globalRow(0)]),
+    // -Zthreads=0 is "all cores": on 2 cores the same as global2, so it would only cost rounds.
+    ...(quick || cores <= 2 ? [] : [globalRow(0)]),
     globalRow(2),
     { id: 'hand', how: ws.hand.how, files: ws.hand.files },
   ];
+  // The team's own pick, where the tuner chose otherwise: the report then says why.
+  if (ws.hand2 && tuned?.available && !sameCrates(ws.hand2.crates, tuned.table)) rows.push({ id: 'hand2', how: ws.hand2.how, files: ws.hand2.files });
   if (tuned?.available) {
     rows.push({ id: 'tuned', how: `the table \`nx g fine-threads:tune --mode ${mode}\` wrote from the recorded baseline: ${fmtTable(tuned.table)}`, files: tuned.files });
   }
   return rows;
+}
+
+/** Do the tuned table's threaded crates equal `crates`? (Its entries may be per-mode tables.) */
+function sameCrates(crates, table) {
+  const above1 = (v) => (typeof v === 'number' ? v !== 1 : v && typeof v === 'object' ? Object.values(v).some(above1) : false);
+  const threaded = Object.entries(table ?? {}).filter(([, v]) => above1(v)).map(([c]) => c.split('@')[0]).sort();
+  return JSON.stringify(threaded) === JSON.stringify([...crates].sort());
+}
+
+/** Why rows of the full set did not run with these options, for the results. */
+export function rowsNotRun(mode, { quick = false, cores = 2 } = {}) {
+  const out = {};
+  if (quick) {
+    out.global0 = `left out of --quick (the full run has it)${cores === 2 ? '; on 2 cores it sets what global2 sets' : ''}`;
+    if (mode === 'build') out.unrecorded = 'left out of --quick (the full run has it): one round cannot show a 1 % cost';
+  } else if (cores <= 2) out.global0 = `-Zthreads=0 means all ${cores} cores here: the global2 row`;
+  return out;
 }
 
 /** The line of a failed command's output that says what went wrong, for a one-line reason. */
@@ -90,10 +110,10 @@ export function runRow(ws, row, mode, log) {
   prepareRow(ws, row, log);
   ws.clean();
   const before = fileSize(ws.recordsFile());
-  const { seconds } = nx(ws, [mode, ws.project, '--skip-nx-cache', ...(row.args ?? [])], { env: benchEnv(row.env), log });
+  const { seconds, load } = nx(ws, [mode, ws.project, '--skip-nx-cache', ...(row.args ?? [])], { env: benchEnv(row.env), log });
   const record = recordsSince(ws.recordsFile(), before).filter((r) => r.mode === mode).at(-1);
   if (row.dropRecord && existsSync(ws.recordsFile())) truncateSync(ws.recordsFile(), before);
-  return { seconds, cargoSeconds: record?.duration, units: record?.units };
+  return { seconds, cargoSeconds: record?.duration, units: record?.units, load };
 }
 
 /** Why `nx g fine-threads:tune` cannot run, or undefined when it can. */
@@ -170,7 +190,7 @@ export function reportTune(ws, mode, { log, reportFile }) {
       configurations: (data.configurations ?? []).map((c) => ({
         label: c.label,
         threads: c.threads,
-        ...(c.measured ? { measuredSeconds: c.measured.makespan } : {}),
+        ...(c.runs ? { measuredSeconds: c.runs.median, measuredRuns: c.runs.n } : c.measured ? { measuredSeconds: c.measured.makespan } : {}),
         ...(c.predicted ? { predictedSeconds: c.predicted.makespan } : {}),
       })),
     };

@@ -39,8 +39,8 @@ export function diffSettings(before, after) {
 }
 
 class BenchWorkspace {
-  constructor({ id, title, root, project, hand, description, cargoRoot = root }) {
-    Object.assign(this, { id, title, root, project, hand, description, cargoRoot });
+  constructor({ id, title, root, project, hand, hand2, description, cargoRoot = root }) {
+    Object.assign(this, { id, title, root, project, hand, hand2, description, cargoRoot });
     this.base = snapshotSettings(root);
     this.tracked = new Set(Object.keys(this.base));
     this.applied = '{}';
@@ -168,6 +168,12 @@ export function seedWorkspace(base) {
     hand: {
       how: 'threads on `cargo` only, all cores (`nx.json` plugin option `frontendThreads: { "cargo": 0 }`), as in the seed',
       files: { 'nx.json': nxJson({ frontendThreads: { cargo: 0 } }) },
+    },
+    // The team's measurement (0.91 on check): cargo and toml_edit. Run where the tuner picks otherwise.
+    hand2: {
+      crates: ['cargo', 'toml_edit'],
+      how: 'threads on `cargo` and `toml_edit`, all cores (`nx.json` `frontendThreads: { "cargo": 0, "toml_edit": 0 }`): the pick measured at 0.91 on check earlier',
+      files: { 'nx.json': nxJson({ frontendThreads: { cargo: 0, toml_edit: 0 } }) },
     },
   });
 }
