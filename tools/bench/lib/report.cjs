@@ -230,7 +230,7 @@ function ratioTable(results) {
   const lines = pairedKeys.map((k) => [`${k} (paired)`, ...cols.map(({ m }) => cell(m.paired?.[k]))]);
   const keys = RATIO_KEYS.filter((k) => cols.some(({ m }) => m.ratios?.[k] !== undefined) && (!pairedKeys.includes(k) || cols.some(({ m }) => !m.paired)));
   lines.push(...keys.map((k) => [`${k} (of medians)`, ...cols.map(({ m }) => ratio(m.ratios?.[k]))]));
-  return table(['ratio', ...cols.map(({ wid, mode, m }) => `${wid} ${mode}${m.rounds ? ` (${m.rounds} rounds)` : ''}`)], lines, { numeric: true });
+  return table(['ratio', ...cols.map(({ wid, mode, m }) => `${wid} ${mode}${m.rounds ? ` (${m.rounds} round${m.rounds === 1 ? '' : 's'})` : ''}`)], lines, { numeric: true });
 }
 
 function rowsTable(m) {
