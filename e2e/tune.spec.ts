@@ -86,6 +86,14 @@ describe('nx g fine-threads:tune', () => {
     );
   });
 
+  it('takes --calibrate=auto: calibrates only where the default curve cannot decide, and says which', () => {
+    const r = ws.nx(['g', 'fine-threads:tune', '--mode=check', '--calibrate=auto', '--dry-run']);
+    expect(r.code).toBe(0);
+    expect(r.output).toMatch(/--calibrate=auto: (no decision rests on the default curve; nothing calibrated|the default curve cannot decide \S+.*; calibrating)\./);
+    const bad = ws.nx(['g', 'fine-threads:tune', '--mode=check', '--calibrate=sometimes', '--dry-run']);
+    expect(bad.code).not.toBe(0);
+  });
+
   it('refuses records of another machine profile or toolchain in one line, writing nothing', () => {
     const saved = readFileSync(recordsFile(), 'utf8');
     const before = ws.read('crates/heavy/project.json');

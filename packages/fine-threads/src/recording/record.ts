@@ -64,6 +64,12 @@ export interface BuildRecord {
   fingerprint?: string;
   /** A build made by `tune --calibrate` (its crates cleaned, at trial thread counts): curves only, never a "before". */
   calibration?: true;
+  /**
+   * Units cargo found up to date and did not compile (its report's "Fresh units"): above 0, the
+   * record is a partial build — incremental, or after another task of the run built part of the
+   * graph in a shared target dir — and no whole-build time of its project. Absent in old records.
+   */
+  freshUnits?: number;
   units: UnitRecord[];
   fallbacks: FallbackEvent[];
 }
@@ -138,6 +144,7 @@ export function buildRecord(report: TimingReport, ctx: RecordContext, fallbacks:
     ...(ctx.load ? { load: ctx.load } : {}),
     ...(ctx.fingerprint ? { fingerprint: ctx.fingerprint } : {}),
     ...(ctx.calibration ? { calibration: true as const } : {}),
+    ...(report.freshUnits !== undefined ? { freshUnits: report.freshUnits } : {}),
     units,
     fallbacks,
   };

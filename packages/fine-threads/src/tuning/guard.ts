@@ -7,7 +7,7 @@
  * work never count; a time must move by more than the runs' own noise. Pure.
  */
 import type { BuildRecord, UnitRecord } from '../recording/record';
-import { fullBuilds, isLoaded } from './select';
+import { fullBuilds, isFull, isLoaded } from './select';
 import { describeSummary, median, relativeNoise, summarize } from './stats';
 
 /** What a tune run leaves behind for the next one, per mode and core count. */
@@ -92,7 +92,7 @@ export function guard(state: TuneState, records: BuildRecord[]): GuardVerdict {
   // than the full builds before it.
   const full = fullBuilds(after).builds;
   for (const p of state.predicted) {
-    const mine = full.filter((r) => r.project === p.project && r.units.length >= 0.9 * p.units);
+    const mine = full.filter((r) => r.project === p.project && isFull(r, p.units));
     if (mine.length === 0) continue;
     const durations = mine.map((r) => r.duration);
     const measured = median(durations);

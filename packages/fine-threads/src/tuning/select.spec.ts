@@ -76,6 +76,14 @@ describe('fullBuilds', () => {
     expect(loadedNote(fullBuilds([a, b]))).toBeUndefined();
   });
 
+  it("takes cargo's fresh-unit count over the unit count: a run-many task's partial build is no full build", () => {
+    // Every record of calc came from run-many: each compiled only calc, its dependencies fresh.
+    const partial = (d: number) => record([unit({ package: 'calc', crate: 'calc', end: d })], { project: 'calc', freshUnits: 4 });
+    expect(fullBuilds([partial(0.3), partial(0.4)]).builds).toEqual([]);
+    const whole = record([unit({ package: 'a', crate: 'a', end: 1 }), unit({ package: 'calc', crate: 'calc', start: 1, end: 2 })], { project: 'calc', freshUnits: 0 });
+    expect(fullBuilds([partial(0.3), whole]).builds).toEqual([whole]);
+  });
+
   it('counts steal as load, and takes a record without a reading as it is', () => {
     expect(isLoaded({ cores: 2, load: { others: 0.1, steal: 0.3 } })).toBe(true);
     expect(isLoaded({ cores: 2 })).toBe(false);

@@ -48,8 +48,9 @@ export function isLoaded(r: Pick<BuildRecord, 'load' | 'cores'>): boolean {
 
 /**
  * The builds whose times may be compared as whole builds: per Nx project, those of its latest
- * fingerprint (Cargo.lock and cargo arguments) that are full (at least 90 % of the most units
- * recorded for it: an incremental build replays only what changed), not calibration builds
+ * fingerprint (Cargo.lock and cargo arguments) that are full (cargo found nothing fresh: an
+ * incremental build, or one after run-many's other tasks built part of the graph, compiles only
+ * what is left), not calibration builds
  * (their crates were cleaned and built at trial counts), not loaded. Oldest first.
  */
 export interface FullBuilds {
@@ -58,6 +59,14 @@ export interface FullBuilds {
   loaded: BuildRecord[];
   /** Most units recorded for each project. */
   units: Map<string, number>;
+}
+
+/**
+ * A build that compiled its whole graph: cargo found no unit fresh. Records from before cargo's
+ * count was kept: at least 90 % of the most units recorded for the project.
+ */
+export function isFull(r: Pick<BuildRecord, 'freshUnits' | 'units'>, mostUnits: number): boolean {
+  return r.freshUnits !== undefined ? r.freshUnits === 0 : r.units.length >= 0.9 * mostUnits;
 }
 
 export function fullBuilds(records: readonly BuildRecord[]): FullBuilds {
@@ -75,7 +84,7 @@ export function fullBuilds(records: readonly BuildRecord[]): FullBuilds {
     const most = Math.max(...same.map((r) => r.units.length));
     units.set(project, most);
     for (const r of same) {
-      if (r.calibration || r.units.length < 0.9 * most) continue;
+      if (r.calibration || !isFull(r, most)) continue;
       (isLoaded(r) ? loaded : builds).push(r);
     }
   }
