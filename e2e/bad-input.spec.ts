@@ -72,8 +72,12 @@ describe('bad input', () => {
       const r = ws.nx(['show', 'projects', '--json']);
       expect(r.code).toBe(0);
       expect(JSON.parse(r.stdout).sort()).toEqual(['@mixed/web', 'rulebook', 'rules-naming', 'rules-style']);
+      // One line for the broken file; the TS package that declares `app` may say, once, that the
+      // crate is gone with it (Nx computes graph edges only when it recomputes the graph).
       const warnings = lines(r.output, /fine-threads:/);
-      expect(warnings).toHaveLength(1);
+      const consequence = 'fine-threads: packages/web/package.json names "app" in fine-threads.crates, but no crate is called so.';
+      expect(warnings.filter((w) => w !== consequence)).toHaveLength(1);
+      expect(warnings.filter((w) => w === consequence).length).toBeLessThanOrEqual(1);
       expect(warnings[0]).toMatch(/^fine-threads: skipped Cargo\.toml \(the whole Cargo workspace\): .*\(at Cargo\.toml:1:/);
       expect(r.output).not.toMatch(STACK);
     } finally {
