@@ -182,7 +182,7 @@ export async function tuneGenerator(tree: Tree, options: TuneGeneratorSchema, ru
 
     const input: TuneInput = { builds: roots, cores, tokens: cores, curves, defaultCurve: baseCurve, exclude: reverted, ...(noise !== undefined ? { noise } : {}) };
     const result = tune(input);
-    return { baseCurve, curves, builds, roots, input, result, verdict, reverted, states, key, prior };
+    return { baseCurve, curves, roots, input, result, verdict, reverted, states, key, prior };
   };
   let analysis = analyse(calibrateMode === 'auto' ? () => {} : (line) => console.log(line));
   if (calibrateMode === 'auto') {
