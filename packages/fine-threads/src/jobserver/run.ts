@@ -20,7 +20,7 @@ import { execFileSync } from 'node:child_process';
 import { closeSync, constants, linkSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
-import { workspaceDataDirectoryForWorkspace } from 'nx/src/utils/cache-directory';
+import { workspaceDataDir } from '../system/nx-dirs';
 import { killHolder, startHolder } from './holder';
 import { findMakePipe } from './make-pipe';
 import { parseMakeflags, type OuterJobserver } from './makeflags';
@@ -39,7 +39,7 @@ export interface RunJobserver {
 const STALE_MS = 6 * 60 * 60 * 1000;
 
 export function poolDir(workspaceRoot: string): string {
-  return join(workspaceDataDirectoryForWorkspace(workspaceRoot), 'fine-threads-jobserver');
+  return join(workspaceDataDir(workspaceRoot), 'fine-threads-jobserver');
 }
 
 function startTime(pid: number): string {

@@ -1,6 +1,6 @@
 import type { ProjectConfiguration } from '@nx/devkit';
 import { cratesFromMetadata } from '../utils/crates';
-import type { CargoMetadata } from '../utils/cargo-metadata';
+import type { CargoMetadata } from '../cargo/metadata';
 import metadata from '../utils/__fixtures__/workspace-metadata.json';
 import { log } from '../utils/log';
 import { crateDependencies } from './dependencies';

@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { CrateInfo } from '../utils/crates';
 import type { SkippedManifest } from './workspace-metadata';
+import { writeFileAtomic } from '../system/atomic-write';
 
 /** Bump when CrateInfo or the key changes shape, so old caches are ignored. */
 const CACHE_VERSION = 2;
@@ -40,10 +41,7 @@ export function readInferenceCache(path: string): InferenceCache {
 
 /** Written to a temporary file then renamed, so readers never see half a file. */
 export function writeInferenceCache(path: string, cache: InferenceCache): void {
-  mkdirSync(dirname(path), { recursive: true });
-  const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, JSON.stringify(cache));
-  renameSync(tmp, path);
+  writeFileAtomic(path, JSON.stringify(cache));
 }
 
 /**

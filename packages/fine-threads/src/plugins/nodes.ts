@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { CreateNodesResult, CreateNodesV2, ProjectConfiguration } from '@nx/devkit';
-import { workspaceDataDirectoryForWorkspace } from 'nx/src/utils/cache-directory';
+import { workspaceDataDir } from '../system/nx-dirs';
 import { cratesFromMetadata, rel, type CrateInfo } from '../utils/crates';
 import { log } from '../utils/log';
 import {
@@ -131,7 +131,7 @@ export function projectNames(crates: readonly CrateInfo[]): Map<CrateInfo, strin
 let lastCrates: CrateInfo[] | undefined;
 
 export function cachePath(workspaceRoot: string): string {
-  return join(workspaceDataDirectoryForWorkspace(workspaceRoot), 'fine-threads-crates.json');
+  return join(workspaceDataDir(workspaceRoot), 'fine-threads-crates.json');
 }
 
 export async function loadCrates(workspaceRoot: string, manifests?: readonly string[]): Promise<CrateInfo[]> {

@@ -1,5 +1,5 @@
 import { cratesFromMetadata, type CrateInfo } from '../utils/crates';
-import type { CargoMetadata } from '../utils/cargo-metadata';
+import type { CargoMetadata } from '../cargo/metadata';
 import metadata from '../utils/__fixtures__/workspace-metadata.json';
 import { normalizePluginOptions } from './plugin-options';
 import { CARGO_HOME_CONFIG, dirsUp, projectForCrate } from './targets';

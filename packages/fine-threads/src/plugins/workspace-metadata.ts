@@ -1,34 +1,7 @@
-import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, sep } from 'node:path';
-import { brokenManifestIn, cargoMetadataArgs, condenseCargoError, type CargoMetadata } from '../utils/cargo-metadata';
-
-export type MetadataResult =
-  | { ok: true; metadata: CargoMetadata }
-  | { ok: false; missingCargo: boolean; message: string; stderr: string };
-
-export function runCargoMetadata(manifestPath: string, cwd: string): Promise<MetadataResult> {
-  return new Promise((resolve) => {
-    execFile(
-      'cargo',
-      cargoMetadataArgs(manifestPath),
-      { cwd, maxBuffer: 256 * 1024 * 1024, env: { ...process.env, CARGO_TERM_COLOR: 'never' } },
-      (error, stdout, stderr) => {
-        if (!error) {
-          try {
-            resolve({ ok: true, metadata: JSON.parse(stdout) as CargoMetadata });
-          } catch (e) {
-            resolve({ ok: false, missingCargo: false, message: `unreadable cargo metadata output: ${(e as Error).message}`, stderr: '' });
-          }
-          return;
-        }
-        const missingCargo = (error as NodeJS.ErrnoException).code === 'ENOENT';
-        resolve({ ok: false, missingCargo, message: missingCargo ? 'cargo not found' : condenseCargoError(stderr), stderr });
-      },
-    );
-  });
-}
+import { brokenManifestIn, runCargoMetadata, type CargoMetadata, type MetadataResult } from '../cargo/metadata';
 
 /** A member cargo could not load, dropped from an otherwise readable workspace. */
 export interface SkippedManifest {

@@ -6,30 +6,63 @@ import { log } from '../utils/log';
 import { startLoadMeter } from './load';
 import { buildRecord, parseWrapperEvents, type RecordContext } from './record';
 import { appendRecord, readRecords, recordsPath } from './store';
-import { parseTimingReport, TimingReportError } from './timings';
+import { parseTimingReport, TimingReportError, type TimingReport } from './timings';
+
+/** The build start cargo writes into the report's name (`cargo-timing-20261202T205252227Z-<id>.html`), in ms. */
+export function stampOf(name: string): number | undefined {
+  const m = /^cargo-timing-(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})(\d*)Z(?:-[0-9a-f]+)?\.html$/.exec(name);
+  if (!m) return undefined;
+  const ms = Number((m[7] || '0').padEnd(3, '0').slice(0, 3));
+  return Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +m[6], ms);
+}
+
+/** The packages a cargo argv names with `-p`. */
+export function packagesOf(argv: readonly string[]): string[] {
+  const out: string[] = [];
+  argv.forEach((a, i) => {
+    if ((a === '-p' || a === '--package') && argv[i + 1]) out.push(argv[i + 1]);
+    else if (a.startsWith('--package=')) out.push(a.slice('--package='.length));
+  });
+  return out;
+}
 
 /**
- * The report `cargo --timings` wrote for this build: the newest
- * `cargo-timing-<stamp>.html` not older than the build. It is read and then
- * deleted, so reports do not pile up (cargo keeps its `cargo-timing.html`).
+ * The report `cargo --timings` wrote for THIS build, in a target dir other
+ * builds may share: of the reports whose build started after this cargo did
+ * (by the start cargo puts in the name, not the file's mtime), the earliest
+ * that lists every package this cargo was asked for. It is deleted once read,
+ * so reports do not pile up (cargo keeps its `cargo-timing.html`); the
+ * others are left for the builds they belong to.
  */
-export function takeTimingReport(targetDir: string, sinceMs: number): string | undefined {
+export function takeTimingReport(targetDir: string, sinceMs: number, packages: readonly string[]): TimingReport | undefined {
   const dir = join(targetDir, 'cargo-timings');
-  let newest: { path: string; mtime: number } | undefined;
+  let candidates: { path: string; stamp: number }[];
   try {
-    for (const name of readdirSync(dir)) {
-      if (!/^cargo-timing-.+\.html$/.test(name)) continue;
-      const path = join(dir, name);
-      const mtime = statSync(path).mtimeMs;
-      if (mtime >= sinceMs - 1000 && (!newest || mtime > newest.mtime)) newest = { path, mtime };
-    }
+    candidates = readdirSync(dir)
+      .map((name) => ({ path: join(dir, name), stamp: stampOf(name) }))
+      // cargo stamps its start with ms; this process's clock read came a little before it.
+      .filter((c): c is { path: string; stamp: number } => c.stamp !== undefined && c.stamp >= sinceMs - 1000)
+      .sort((x, y) => x.stamp - y.stamp);
   } catch {
     return undefined;
   }
-  if (!newest) return undefined;
-  const html = readFileSync(newest.path, 'utf8');
-  rmSync(newest.path, { force: true });
-  return html;
+  let unreadable: Error | undefined;
+  for (const c of candidates) {
+    let report: TimingReport;
+    try {
+      report = parseTimingReport(readFileSync(c.path, 'utf8'));
+    } catch (e) {
+      // Another build's report still being written, or a torn one: not ours to judge.
+      unreadable ??= e as Error;
+      continue;
+    }
+    const listed = new Set([...report.units, ...report.notRun].map((u) => u.package));
+    if (packages.some((p) => !listed.has(p))) continue;
+    rmSync(c.path, { force: true });
+    return report;
+  }
+  if (unreadable) throw unreadable;
+  return undefined;
 }
 
 function readEvents(file: string): string {
@@ -50,15 +83,15 @@ export function recordBuild(
   startedMs: number,
   eventsFile: string,
   ctx: Omit<RecordContext, 'toolchain'> & { toolchain?: string },
+  packages: readonly string[] = [],
 ): void {
   const file = recordsPath(workspaceRoot);
   try {
-    const html = takeTimingReport(targetDir, startedMs);
-    if (!html) {
-      log.warn(`fine-threads: cargo wrote no timing report under ${targetDir}; this build is not recorded.`);
+    const report = takeTimingReport(targetDir, startedMs, packages);
+    if (!report) {
+      log.warn(`fine-threads: cargo wrote no timing report for this build under ${targetDir}; this build is not recorded.`);
       return;
     }
-    const report = parseTimingReport(html);
     const record = buildRecord(
       report,
       { ...ctx, toolchain: ctx.toolchain ?? /^rustc (\S+)/.exec(report.rustcVersion ?? '')?.[1] ?? 'unknown' },
@@ -118,7 +151,7 @@ export function startRecording(workspaceRoot: string, targetDir: string, eventsF
   return {
     started,
     finish(ctx: RecordingContext): void {
-      recordBuild(workspaceRoot, targetDir, started, eventsFile, { ...ctx, at: new Date(started), load: meter.stop(), fingerprint, calibration });
+      recordBuild(workspaceRoot, targetDir, started, eventsFile, { ...ctx, at: new Date(started), load: meter.stop(), fingerprint, calibration }, packagesOf(argv));
     },
   };
 }

@@ -6,12 +6,11 @@ import {
   openSync,
   readFileSync,
   readSync,
-  renameSync,
   statSync,
-  writeFileSync,
   writeSync,
 } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { withFileLock, writeFileAtomic } from '../system/atomic-write';
 
 /**
  * Build records, one JSON object per line, in one file under the Nx
@@ -29,7 +28,19 @@ export function recordsPath(workspaceRoot: string): string {
   return join(workspaceRoot, RECORDS_DIR, RECORDS_FILE);
 }
 
+/**
+ * Appends under the file's lock: a compaction (read, then rename over) in
+ * another task can then never drop a line appended meanwhile.
+ */
 export function appendRecord(file: string, record: object, maxBytes = MAX_BYTES): void {
+  withFileLock(file, (locked) => {
+    appendLine(file, record);
+    // Without the lock only appending is safe: compaction waits for a build that gets it.
+    if (locked && statSync(file).size > maxBytes) compact(file, maxBytes / 2);
+  });
+}
+
+function appendLine(file: string, record: object): void {
   mkdirSync(dirname(file), { recursive: true });
   const fd = openSync(file, 'a+');
   try {
@@ -41,7 +52,6 @@ export function appendRecord(file: string, record: object, maxBytes = MAX_BYTES)
   } finally {
     closeSync(fd);
   }
-  if (statSync(file).size > maxBytes) compact(file, maxBytes / 2);
 }
 
 /** Keeps the newest whole lines that fit in `keepBytes`; written aside, then renamed over. */
@@ -54,9 +64,7 @@ function compact(file: string, keepBytes: number): void {
     if (size > keepBytes) break;
     kept.unshift(lines[i]);
   }
-  const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, kept.map((l) => `${l}\n`).join(''));
-  renameSync(tmp, file);
+  writeFileAtomic(file, kept.map((l) => `${l}\n`).join(''));
 }
 
 export interface ReadResult<T> {

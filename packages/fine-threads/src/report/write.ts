@@ -1,8 +1,9 @@
 /** Writes the HTML report: reads Chart.js from node_modules, renders, and replaces the file atomically. */
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import type { ReportData } from './model';
 import { renderReport } from './render';
+import { writeFileAtomic } from '../system/atomic-write';
 
 /**
  * Chart.js's UMD build (minified, defines `Chart`). The package's `exports` hide `dist/`, so
@@ -24,15 +25,6 @@ export function chartLibrarySource(): string {
  */
 export function writeReport(file: string, data: ReportData): string {
   const html = renderReport(data, chartLibrarySource());
-  const dir = dirname(file);
-  mkdirSync(dir, { recursive: true });
-  const temp = join(dir, `.${basename(file)}.${process.pid}.tmp`);
-  try {
-    writeFileSync(temp, html);
-    renameSync(temp, file);
-  } catch (e) {
-    rmSync(temp, { force: true });
-    throw e;
-  }
+  writeFileAtomic(file, html);
   return resolve(file);
 }

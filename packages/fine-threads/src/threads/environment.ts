@@ -1,11 +1,11 @@
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import type { ExecutorContext } from '@nx/devkit';
-import { workspaceDataDirectoryForWorkspace } from 'nx/src/utils/cache-directory';
+import { workspaceDataDir } from '../system/nx-dirs';
 import { PLUGIN_NAME } from '../plugins/plugin-options';
-import type { CargoCommand } from '../utils/cargo-args';
+import type { CargoCommand } from '../cargo/args';
 import { crateNameOf, formatThreadTable, resolveThreadTable, ThreadOptionError, type ThreadMode, type ThreadSource } from './options';
-import { probeThreadsSupport, type ThreadsSupport } from './toolchain';
+import { probeThreadsSupport, type ThreadsSupport } from '../cargo/toolchain';
 
 /** The rustc wrapper shipped with the package: a POSIX sh script, so no Node per rustc. */
 export const WRAPPER_PATH = join(__dirname, '..', '..', 'bin', 'fine-threads-rustc');
@@ -95,7 +95,7 @@ export async function planThreads(
   const { threads, notes } = resolveThreadTable(threadSources(context, taskCrateNames, cliValue), cores, threadModeOf(command));
   if (threads.size === 0) return { env: {}, threads, cores, notes };
 
-  const cacheFile = join(workspaceDataDirectoryForWorkspace(context.root), 'fine-threads-toolchains.json');
+  const cacheFile = join(workspaceDataDir(context.root), 'fine-threads-toolchains.json');
   const support = await probeThreadsSupport(toolchain, cwd, cacheFile);
   if (!support.flag) {
     notes.push(

@@ -4,9 +4,10 @@
  * entry per machine profile. Written whole to a temp file and renamed, so a
  * crash never leaves half a file; an unreadable file counts as empty, with a warning.
  */
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { RECORDS_DIR } from '../recording/store';
+import { writeFileAtomic } from '../system/atomic-write';
 import type { TuneState } from './guard';
 
 export const STATE_FILE = 'tune-state.json';
@@ -37,8 +38,5 @@ export function readStates(file: string, warn: (line: string) => void): TuneStat
 }
 
 export function writeStates(file: string, states: TuneStates): void {
-  mkdirSync(dirname(file), { recursive: true });
-  const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, `${JSON.stringify({ v: 1, states }, null, 2)}\n`);
-  renameSync(tmp, file);
+  writeFileAtomic(file, `${JSON.stringify({ v: 1, states }, null, 2)}\n`);
 }

@@ -1,5 +1,5 @@
 import { cratesFromMetadata, type CrateInfo } from './crates';
-import type { CargoMetadata } from './cargo-metadata';
+import type { CargoMetadata } from '../cargo/metadata';
 import metadata from './__fixtures__/workspace-metadata.json';
 
 const crates = cratesFromMetadata(metadata as unknown as CargoMetadata, '/nx');

@@ -1,5 +1,5 @@
 import { relative, dirname, isAbsolute, sep } from 'node:path';
-import type { CargoMetadata, CargoPackage } from './cargo-metadata';
+import type { CargoMetadata, CargoPackage } from '../cargo/metadata';
 
 export type DependencyKind = 'normal' | 'dev' | 'build';
 

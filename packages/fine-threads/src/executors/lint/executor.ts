@@ -1,6 +1,6 @@
 import type { ExecutorContext } from '@nx/devkit';
-import { cargoBatch } from '../batch';
-import { runCargoTask } from '../cargo-task';
+import { cargoBatch } from '../../batch/run-batch';
+import { runCargoTask } from '../../cargo/task';
 import type { LintExecutorSchema } from './schema';
 
 export default function lintExecutor({ clippyArgs, ...options }: LintExecutorSchema, context: ExecutorContext) {

@@ -1,5 +1,5 @@
 import type { ExecutorContext } from '@nx/devkit';
-import { runCargoTask } from '../cargo-task';
+import { runCargoTask } from '../../cargo/task';
 import type { RunExecutorSchema } from './schema';
 
 export default function runExecutor({ bin, runArgs, ...options }: RunExecutorSchema, context: ExecutorContext) {

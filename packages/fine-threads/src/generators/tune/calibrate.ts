@@ -5,6 +5,7 @@
  * dependents rebuild and the executor records them as any build.
  */
 import { spawnSync } from 'node:child_process';
+import { captureCargoSync } from '../../cargo/process';
 
 import type { BuildRecord } from '../../recording/record';
 import { CALIBRATE_ENV } from '../../threads/environment';
@@ -56,8 +57,8 @@ export function calibrate(plan: CalibrationPlan, log: (line: string) => void): v
   for (const n of plan.counts) {
     const table = [...plan.crates.keys()].map((c) => `${c}=${n}`).join(' ');
     log(`fine-threads: calibrating ${table}: cargo clean -p ${pkgs.join(' -p ')}, then nx run ${plan.project}:${plan.target}`);
-    const clean = spawnSync('cargo', ['clean', '--offline', ...pkgs.flatMap((p) => ['-p', p])], { cwd: plan.cargoCwd, stdio: 'inherit' });
-    if (clean.status !== 0) throw new Error(`calibration: cargo clean failed in ${plan.cargoCwd}`);
+    const clean = captureCargoSync(['clean', '--offline', ...pkgs.flatMap((p) => ['-p', p])], { cwd: plan.cargoCwd, inherit: true });
+    if (!clean.ok) throw new Error(clean.missing ? clean.message : `calibration: cargo clean failed in ${plan.cargoCwd}`);
     const build = spawnSync(process.execPath, [nx, 'run', `${plan.project}:${plan.target}`, '--skip-nx-cache'], {
       cwd: plan.root,
       stdio: 'inherit',

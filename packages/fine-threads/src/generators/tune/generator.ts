@@ -5,7 +5,6 @@
  * nothing, and neither do we: the state and the report are written by the
  * returned callback, which Nx runs only for real.
  */
-import { spawnSync } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import { join, relative } from 'node:path';
 import { createProjectGraphAsync, formatFiles, readNxJson, type GeneratorCallback, type ProjectGraph, type Tree } from '@nx/devkit';
@@ -21,11 +20,12 @@ import type { SimGraph, SpeedupCurve } from '../../simulation/model';
 import { simulate } from '../../simulation/simulate';
 import { guard, type TuneState } from '../../tuning/guard';
 import { reportData, tableKey } from '../../tuning/report-data';
+import { rustcReleaseIn } from '../../cargo/toolchain';
 import { fullBuilds, loadedNote, recordsFor, representativeUnits, TuneInputError } from '../../tuning/select';
 import { median, relativeNoise } from '../../tuning/stats';
 import { readStates, stateKey, statePath, writeStates } from '../../tuning/state';
 import { predictAt, tune, type TuneBuild, type TuneInput } from '../../tuning/tuner';
-import { loadUnitGraph } from '../../utils/unit-graph';
+import { loadUnitGraph } from '../../cargo/unit-graph';
 import { applyChanges, tunedCrates, type Change, type Owner } from './thread-options';
 import type { TuneGeneratorSchema } from './schema';
 
@@ -38,9 +38,11 @@ interface CargoMeta {
 
 /** rustc's release in the workspace (a rust-toolchain file there applies), as records name it. */
 function rustcRelease(cwd: string): string {
-  const r = spawnSync('rustc', ['-vV'], { cwd, encoding: 'utf8' });
-  if (r.error || r.status !== 0) throw new TuneInputError(`cannot run rustc -vV in ${cwd}: ${r.error?.message ?? r.stderr.trim().split('\n')[0]}`);
-  return /^release:\s*(\S+)/m.exec(r.stdout)?.[1] ?? 'unknown';
+  try {
+    return rustcReleaseIn(cwd);
+  } catch (e) {
+    throw new TuneInputError((e as Error).message);
+  }
 }
 
 function cargoMeta(graph: ProjectGraph, project: string): CargoMeta | undefined {

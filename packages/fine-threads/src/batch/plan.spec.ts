@@ -1,4 +1,4 @@
-import { blockedTasks, buildsDevTargets, failureReach, lanesOf, readyTasks, resolveGraphOf, type PlannedTask } from './batch-plan';
+import { blockedTasks, buildsDevTargets, failureReach, lanesOf, readyTasks, resolveGraphOf, type PlannedTask } from './plan';
 
 const task = (id: string, key: string, dependsOn: string[] = [], lane = key.split(':')[0]): PlannedTask => ({ id, key, lane, dependsOn });
 

@@ -4,9 +4,9 @@
  * not) with its dependencies. The flag is unstable: RUSTC_BOOTSTRAP=1 lets a stable cargo take it,
  * for this one cargo process only.
  */
-import { spawnSync } from 'node:child_process';
 import type { UnitGraph } from '../simulation/graph';
-import { condenseCargoError } from './cargo-metadata';
+import { condenseCargoError } from './metadata';
+import { captureCargoSync } from './process';
 
 export interface UnitGraphRequest {
   /** Where cargo runs: the Cargo workspace (its .cargo/config.toml applies). */
@@ -47,22 +47,10 @@ export function unitGraphArgs(request: UnitGraphRequest): string[] {
 export function loadUnitGraph(request: UnitGraphRequest): UnitGraph {
   const args = unitGraphArgs(request);
   const shown = `cargo ${args.join(' ')}`;
-  const result = spawnSync('cargo', args, {
-    cwd: request.cwd,
-    env: { ...process.env, RUSTC_BOOTSTRAP: '1' },
-    encoding: 'utf8',
-    maxBuffer: 512 * 1024 * 1024,
-  });
-  if (result.error) {
-    const missing = (result.error as NodeJS.ErrnoException).code === 'ENOENT';
-    throw new UnitGraphLoadError(
-      missing
-        ? 'fine-threads: cargo was not found on PATH: install Rust with rustup (https://rustup.rs) or add cargo to PATH.'
-        : `fine-threads: ${shown} could not run: ${result.error.message}`,
-    );
-  }
-  if (result.status !== 0) {
-    throw new UnitGraphLoadError(`fine-threads: ${shown} failed in ${request.cwd}: ${condenseCargoError(result.stderr ?? '')}`);
+  const result = captureCargoSync(args, { cwd: request.cwd, env: { RUSTC_BOOTSTRAP: '1' } });
+  if (!result.ok && result.missing) throw new UnitGraphLoadError(`fine-threads: ${result.message}`);
+  if (!result.ok) {
+    throw new UnitGraphLoadError(`fine-threads: ${shown} failed in ${request.cwd}: ${condenseCargoError(result.stderr) || result.message}`);
   }
   try {
     const graph = JSON.parse(result.stdout) as UnitGraph;

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { needsBootstrap, probeThreadsSupport, releaseOf } from './toolchain';
+import { needsBootstrap, probeThreadsSupport, releaseOf, rustcReleaseIn } from './toolchain';
 
 let dir: string;
 beforeEach(() => {
@@ -18,6 +18,24 @@ describe('probeThreadsSupport with the real toolchains', () => {
   it('nightly takes -Zthreads= as it is', async () => {
     const s = await probeThreadsSupport('nightly', dir, join(dir, 'cache.json'));
     expect(s).toEqual({ flag: '-Zthreads=', bootstrap: false, release: expect.stringMatching(/-nightly$/) });
+  });
+});
+
+describe('a missing toolchain', () => {
+  it('gives the same one line as a missing cargo, from the real PATH lookup', async () => {
+    const path = process.env.PATH;
+    const rustc = process.env.RUSTC;
+    process.env.PATH = dir;
+    delete process.env.RUSTC;
+    try {
+      await expect(probeThreadsSupport(undefined, dir, join(dir, 'cache.json'))).rejects.toThrow(
+        'rustc was not found on PATH: install Rust with rustup (https://rustup.rs) or add rustc to PATH.',
+      );
+      expect(() => rustcReleaseIn(dir)).toThrow('rustc was not found on PATH');
+    } finally {
+      process.env.PATH = path;
+      if (rustc !== undefined) process.env.RUSTC = rustc;
+    }
   });
 });
 

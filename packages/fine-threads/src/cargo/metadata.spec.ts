@@ -1,4 +1,4 @@
-import { brokenManifestIn, cargoMetadataArgs, condenseCargoError } from './cargo-metadata';
+import { brokenManifestIn, cargoMetadataArgs, condenseCargoError } from './metadata';
 
 describe('condenseCargoError', () => {
   it('keeps the TOML error and its location on one line', () => {

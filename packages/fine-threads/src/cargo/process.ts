@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { execFile, spawn, spawnSync } from 'node:child_process';
 import { constants } from 'node:os';
 import treeKill from 'tree-kill';
 
@@ -7,7 +7,11 @@ const KILL_GRACE_MS = 1000;
 
 export type CargoRunResult = { exitCode: number } | { exitCode: null; error: string };
 
-const NOT_FOUND = 'cargo was not found on PATH: install Rust with rustup (https://rustup.rs) or add cargo to PATH.';
+/** The one message for a missing toolchain, whichever of cargo or rustc was looked for. */
+export function notFound(tool: 'cargo' | 'rustc'): string {
+  return `${tool} was not found on PATH: install Rust with rustup (https://rustup.rs) or add ${tool} to PATH.`;
+}
+const NOT_FOUND = notFound('cargo');
 
 function killTree(pid: number, signal: NodeJS.Signals): Promise<void> {
   return new Promise((resolve) => treeKill(pid, signal, () => resolve()));
@@ -104,4 +108,66 @@ export async function runCargo(
     process.off('SIGINT', onSigint);
     process.off('SIGTERM', onSigterm);
   }
+}
+
+/** What a captured cargo or rustc printed; `missing` when the program is not on PATH. */
+export type Captured =
+  | { ok: true; stdout: string; stderr: string }
+  | { ok: false; missing: boolean; code: number | null; stdout: string; stderr: string; message: string };
+
+export interface CaptureOptions {
+  cwd: string;
+  env?: NodeJS.ProcessEnv;
+  /** Text for stdin (closed when absent). */
+  stdin?: string;
+}
+
+const MAX_BUFFER = 512 * 1024 * 1024;
+
+function captured(tool: 'cargo' | 'rustc', error: (Error & { code?: unknown }) | null, stdout: string, stderr: string): Captured {
+  if (!error) return { ok: true, stdout, stderr };
+  const missing = error.code === 'ENOENT';
+  const code = typeof error.code === 'number' ? error.code : null;
+  return { ok: false, missing, code, stdout, stderr, message: missing ? notFound(tool) : error.message };
+}
+
+function capture(tool: 'cargo' | 'rustc', program: string, args: readonly string[], options: CaptureOptions): Promise<Captured> {
+  return new Promise((resolve) => {
+    const child = execFile(
+      program,
+      args,
+      { cwd: options.cwd, env: { ...process.env, ...options.env }, maxBuffer: MAX_BUFFER, encoding: 'utf8' },
+      (error, stdout, stderr) => resolve(captured(tool, error, stdout, stderr)),
+    );
+    child.stdin?.end(options.stdin ?? '');
+  });
+}
+
+/** cargo with its output captured (metadata, unit graphs): nothing reaches the terminal. */
+export function captureCargo(args: readonly string[], options: CaptureOptions): Promise<Captured> {
+  return capture('cargo', 'cargo', args, options);
+}
+
+/** The rustc cargo would run (`$RUSTC`, else rustc on PATH), captured. */
+export function captureRustc(args: readonly string[], options: CaptureOptions): Promise<Captured> {
+  return capture('rustc', process.env.RUSTC ?? 'rustc', args, options);
+}
+
+/** Synchronous forms, for the generators (Nx runs them synchronously up to their callback). */
+export function captureCargoSync(args: readonly string[], options: CaptureOptions & { inherit?: boolean }): Captured {
+  const r = spawnSync('cargo', args, {
+    cwd: options.cwd,
+    env: { ...process.env, ...options.env },
+    encoding: 'utf8',
+    maxBuffer: MAX_BUFFER,
+    stdio: options.inherit ? 'inherit' : 'pipe',
+  });
+  const error = r.error ?? (r.status === 0 ? null : Object.assign(new Error(`cargo ${args.join(' ')} exited with ${r.status ?? r.signal}`), { code: r.status }));
+  return captured('cargo', error, r.stdout ?? '', r.stderr ?? '');
+}
+
+export function captureRustcSync(args: readonly string[], options: CaptureOptions): Captured {
+  const r = spawnSync(process.env.RUSTC ?? 'rustc', args, { cwd: options.cwd, env: { ...process.env, ...options.env }, encoding: 'utf8', input: options.stdin ?? '' });
+  const error = r.error ?? (r.status === 0 ? null : Object.assign(new Error(`rustc ${args.join(' ')} exited with ${r.status ?? r.signal}`), { code: r.status }));
+  return captured('rustc', error, r.stdout ?? '', r.stderr ?? '');
 }

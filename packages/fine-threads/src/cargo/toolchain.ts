@@ -1,7 +1,7 @@
-import { execFile } from 'node:child_process';
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
-import { ThreadOptionError } from './options';
+import { readFileSync } from 'node:fs';
+import { ThreadOptionError } from '../threads/options';
+import { writeFileAtomic } from '../system/atomic-write';
+import { captureRustc, captureRustcSync, notFound } from './process';
 
 /** How a toolchain's rustc takes front-end threads. */
 export interface ThreadsSupport {
@@ -25,22 +25,25 @@ export function needsBootstrap(release: string): boolean {
   return !/-(nightly|dev)$/.test(release);
 }
 
-type Run = (args: string[], env: NodeJS.ProcessEnv, stdin?: string) => Promise<{ code: number; stdout: string }>;
+type Run = (args: string[], env: NodeJS.ProcessEnv, stdin?: string) => Promise<{ code: number; stdout: string; missing?: boolean }>;
 
 /**
  * The rustc cargo would run: `$RUSTC`, else `rustc` on PATH, with the
  * toolchain chosen the way `cargo +name` chooses it (RUSTUP_TOOLCHAIN).
  */
 function runRustc(cwd: string, toolchain: string | undefined): Run {
-  const rustc = process.env.RUSTC ?? 'rustc';
-  const base = { ...process.env, ...(toolchain ? { RUSTUP_TOOLCHAIN: toolchain } : {}) };
-  return (args, env, stdin) =>
-    new Promise((resolve) => {
-      const child = execFile(rustc, args, { cwd, env: { ...base, ...env } }, (error, stdout) => {
-        resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout });
-      });
-      child.stdin?.end(stdin ?? '');
-    });
+  const base = toolchain ? { RUSTUP_TOOLCHAIN: toolchain } : {};
+  return async (args, env, stdin) => {
+    const r = await captureRustc(args, { cwd, env: { ...base, ...env }, stdin });
+    return r.ok ? { code: 0, stdout: r.stdout } : { code: r.code ?? 1, stdout: r.stdout, missing: r.missing };
+  };
+}
+
+/** rustc's release where cargo would run it (a rust-toolchain file there applies); throws one line. */
+export function rustcReleaseIn(cwd: string): string {
+  const r = captureRustcSync(['-vV'], { cwd });
+  if (!r.ok) throw new ThreadOptionError(r.missing ? r.message : `cannot run rustc -vV in ${cwd}: ${r.stderr.trim().split('\n')[0] || r.message}`);
+  return releaseOf(r.stdout);
 }
 
 /**
@@ -55,6 +58,7 @@ export async function probeThreadsSupport(
   run: Run = runRustc(cwd, toolchain),
 ): Promise<ThreadsSupport> {
   const version = await run(['-vV'], {});
+  if (version.missing) throw new ThreadOptionError(notFound('rustc'));
   if (version.code !== 0) {
     throw new ThreadOptionError(`\`rustc -vV\`${toolchain ? ` (toolchain ${toolchain})` : ''} failed: is the toolchain installed?`);
   }
@@ -92,10 +96,7 @@ function readCache(file: string): Record<string, ThreadsSupport> {
 
 function writeCache(file: string, cache: Record<string, ThreadsSupport>): void {
   try {
-    mkdirSync(dirname(file), { recursive: true });
-    const tmp = `${file}.${process.pid}.tmp`;
-    writeFileSync(tmp, JSON.stringify(cache));
-    renameSync(tmp, file);
+    writeFileAtomic(file, JSON.stringify(cache));
   } catch {
     // Only a cache: the next task probes again.
   }

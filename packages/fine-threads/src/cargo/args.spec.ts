@@ -1,4 +1,4 @@
-import { cargoArgs, CargoOptionError, renderCommand, type CargoInvocation } from './cargo-args';
+import { cargoArgs, CargoOptionError, renderCommand, type CargoInvocation } from './args';
 
 const base: CargoInvocation = { command: 'build', packageName: 'heavy', manifestPath: 'crates/heavy/Cargo.toml', options: {} };
 

@@ -1,4 +1,4 @@
-import { CargoOutput, packageNameOf } from './cargo-output';
+import { CargoOutput, packageNameOf } from './output';
 
 describe('packageNameOf', () => {
   it('reads every form of package id cargo has used', () => {

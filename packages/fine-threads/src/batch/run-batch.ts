@@ -1,18 +1,14 @@
-import { execFile } from 'node:child_process';
-import { rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { relative } from 'node:path';
 import type { ExecutorContext, TaskGraph } from '@nx/devkit';
-import { cargoArgs, CargoOptionError, renderCommand, type CargoCommand, type CargoCommonOptions } from '../utils/cargo-args';
-import { cargoColour, runCargo } from '../utils/cargo';
+import { cargoArgs, CargoOptionError, renderCommand, type CargoCommand, type CargoCommonOptions } from '../cargo/args';
+import { cargoColour } from '../cargo/process';
+import { openCargoSession, runRecordedCargo, type CargoSession } from '../cargo/recorded';
 import { log } from '../utils/log';
 import { formatThreadTable, ThreadOptionError } from '../threads/options';
-import { planThreads, type ThreadsPlan } from '../threads/environment';
-import { startRecording } from '../recording/recorder';
-import { joinJobserver } from '../jobserver/client';
-import { crateForTask, targetDirFor, type CrateTarget } from './cargo-task';
-import { blockedTasks, buildsDevTargets, failureReach, lanesOf, readyTasks, resolveGraphOf, type PlannedTask, type ResolveGraph } from './batch-plan';
-import { CargoOutput } from './cargo-output';
+import { crateForTask, targetDirFor, type CrateTarget } from '../cargo/task';
+import { blockedTasks, buildsDevTargets, failureReach, lanesOf, readyTasks, resolveGraphOf, type PlannedTask, type ResolveGraph } from './plan';
+import { CargoOutput } from '../cargo/output';
+import { runCargoMetadata } from '../cargo/metadata';
 
 /**
  * Nx's batch mode for build, check, test and lint: the batch's tasks that
@@ -166,21 +162,13 @@ async function* merged<T>(lanes: Array<(emit: (item: T) => void) => Promise<void
 }
 
 /** `cargo metadata` with dependencies, by package name; undefined when cargo cannot tell. */
-function resolveGraph(cwd: string, manifestPath: string, toolchain: string | undefined): Promise<ResolveGraph | undefined> {
-  const attempt = (extra: string[]) =>
-    new Promise<ResolveGraph | undefined>((resolve) => {
-      const argv = [...(toolchain ? [`+${toolchain}`] : []), 'metadata', '--format-version', '1', '--offline', '--manifest-path', manifestPath, ...extra];
-      execFile('cargo', argv, { cwd, maxBuffer: 256 * 1024 * 1024 }, (err, stdout) => {
-        if (err) return resolve(undefined);
-        try {
-          resolve(resolveGraphOf(JSON.parse(stdout)));
-        } catch {
-          resolve(undefined);
-        }
-      });
-    });
+async function resolveGraph(cwd: string, manifestPath: string, toolchain: string | undefined): Promise<ResolveGraph | undefined> {
+  const attempt = async (args: string[]) => {
+    const r = await runCargoMetadata(manifestPath, cwd, { withDeps: true, args, toolchain });
+    return r.ok ? resolveGraphOf(r.metadata as unknown as Parameters<typeof resolveGraphOf>[0]) : undefined;
+  };
   // Every optional dependency too, so a failure can only be over-attributed.
-  return attempt(['--all-features']).then((g) => g ?? attempt([]));
+  return (await attempt(['--all-features'])) ?? attempt([]);
 }
 
 /** One group: one cargo (for `test`, one more per round after a compile error, without the crates it reached). */
@@ -211,17 +199,17 @@ async function runGroup(command: CargoCommand, group: Entry[], emit: Emit, state
   ];
   const toolchainArgv = cargoArgs({ command, packageName: [], manifestPath, options, trailing });
   const toolchain = toolchainArgv[0].startsWith('+') ? toolchainArgv[0].slice(1) : undefined;
-  const eventsFile = `${tmpdir()}/fine-threads-events-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2, 8)}.log`;
   const crateToPackage = new Map(group.flatMap((e) => e.crate.crateNames.map((c) => [c, e.crate.packageName] as const)));
 
-  let plan: ThreadsPlan;
+  let session: CargoSession;
   try {
-    plan = await planThreads(context, command, [...crateToPackage.keys()], options.frontendThreads, toolchain, cwd, eventsFile);
+    session = await openCargoSession(context, command, [...crateToPackage.keys()], options.frontendThreads, toolchain, cwd);
   } catch (e) {
     if (!(e instanceof ThreadOptionError)) throw e;
     log.error(`fine-threads: ${e.message}`);
     return finish(group, false, () => `fine-threads: ${e.message}`);
   }
+  const { plan } = session;
   for (const note of plan.notes) log.warn(note);
   if (plan.threads.size > 0) log.info(`fine-threads: front-end threads ${formatThreadTable(plan.threads)}`);
 
@@ -235,40 +223,36 @@ async function runGroup(command: CargoCommand, group: Entry[], emit: Emit, state
       log.info(line);
       for (const e of remaining) say(e, line);
       const reader = new CargoOutput(crateToPackage);
-      // The run's shared jobserver: this cargo's implicit token comes from it too.
-      const jobserver = await joinJobserver(context);
-      const recording = startRecording(context.root, targetDirFor(crate, options, context.root), eventsFile, cwd, argv);
-      let result;
-      try {
-        const io = {
-          onLine: (l: string) => {
-            const shown = reader.read(l);
-            if (shown !== undefined) process.stdout.write(`${shown}\n`);
-          },
-        };
-        result = await runCargo(argv, cwd, { ...plan.env, ...jobserver.env }, io, jobserver.fds);
-      } finally {
-        jobserver.release();
-      }
+      const io = {
+        onLine: (l: string) => {
+          const shown = reader.read(l);
+          if (shown !== undefined) process.stdout.write(`${shown}\n`);
+        },
+      };
+      const result = await runRecordedCargo(context, session, {
+        argv,
+        cwd,
+        io,
+        record:
+          mode && recorded
+            ? {
+                targetDir: targetDirFor(crate, options, context.root),
+                fields: {
+                  project: remaining[0].project,
+                  projects: remaining.map((e) => e.project),
+                  cargoWorkspace: crate.cargoWorkspace,
+                  mode,
+                  profile: options.profile ?? (options.release ? 'release' : 'dev'),
+                  target: options.target,
+                },
+              }
+            : undefined,
+      });
       const byPackage = (e: Entry) => reader.outputOf(e.crate.packageName);
       for (const e of remaining) output.get(e.id)?.push(...byPackage(e));
       if (result.exitCode === null) {
         log.error(`fine-threads: ${result.error}`);
         return finish(remaining, false, () => `fine-threads: ${result.error}`);
-      }
-      if (mode && recorded) {
-        recording.finish({
-          project: remaining[0].project,
-          projects: remaining.map((e) => e.project),
-          cargoWorkspace: crate.cargoWorkspace,
-          mode,
-          profile: options.profile ?? (options.release ? 'release' : 'dev'),
-          target: options.target,
-          toolchain: plan.support?.release,
-          cores: plan.cores,
-          threads: plan.threads,
-          success: result.exitCode === 0,
-        });
       }
       if (result.exitCode === 0) return finish(remaining, true);
       if (result.exitCode >= 128) {
@@ -302,6 +286,6 @@ async function runGroup(command: CargoCommand, group: Entry[], emit: Emit, state
       remaining = rest;
     }
   } finally {
-    rmSync(eventsFile, { force: true });
+    session.close();
   }
 }

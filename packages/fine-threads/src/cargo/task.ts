@@ -1,14 +1,10 @@
-import { existsSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import type { ExecutorContext } from '@nx/devkit';
-import { cargoArgs, CargoOptionError, renderCommand, type CargoCommand, type CargoCommonOptions } from '../utils/cargo-args';
-import { runCargo } from '../utils/cargo';
+import { cargoArgs, CargoOptionError, renderCommand, type CargoCommand, type CargoCommonOptions } from './args';
+import { openCargoSession, runRecordedCargo, type CargoSession } from './recorded';
 import { log } from '../utils/log';
 import { crateNameOf, formatThreadTable, ThreadOptionError } from '../threads/options';
-import { planThreads, type ThreadsPlan } from '../threads/environment';
-import { startRecording } from '../recording/recorder';
-import { joinJobserver } from '../jobserver/client';
 
 export interface CrateTarget {
   packageName: string;
@@ -78,20 +74,19 @@ export async function runCargoTask(
   context: ExecutorContext,
   spec: CargoTaskSpec = {},
 ): Promise<{ success: boolean }> {
-  const eventsFile = join(tmpdir(), `fine-threads-events-${process.pid}-${Date.now()}.log`);
   // Builds and checks are recorded, for the tuner: cargo's own timing report is the source.
   const mode = command === 'build' || command === 'check' ? command : undefined;
   const recorded = mode !== undefined && options.record !== false;
   let argv: string[];
   let crate: CrateTarget;
-  let plan: ThreadsPlan;
+  let session: CargoSession;
   try {
     crate = crateForTask(context);
     // Relative to cargo's cwd, so the printed command reads like one typed by hand.
     const manifestPath = relative(crate.cwd, crate.manifestPath);
     argv = cargoArgs({ command, packageName: crate.packageName, manifestPath, options, timings: recorded, ...spec });
     const toolchain = argv[0].startsWith('+') ? argv[0].slice(1) : undefined;
-    plan = await planThreads(context, command, crate.crateNames, options.frontendThreads, toolchain, crate.cwd, eventsFile);
+    session = await openCargoSession(context, command, crate.crateNames, options.frontendThreads, toolchain, crate.cwd);
   } catch (e) {
     if (e instanceof CargoOptionError || e instanceof ThreadOptionError) {
       log.error(`fine-threads: ${e.message}`);
@@ -99,34 +94,34 @@ export async function runCargoTask(
     }
     throw e;
   }
+  const { plan } = session;
   for (const note of plan.notes) log.warn(note);
   if (plan.threads.size > 0) log.info(`fine-threads: front-end threads ${formatThreadTable(plan.threads)}`);
   log.info(`> ${renderCommand(argv)}`);
-  // The run's shared jobserver: this cargo's implicit token comes from it too.
-  const jobserver = await joinJobserver(context);
-  const recording = startRecording(context.root, targetDirFor(crate, options, context.root), eventsFile, crate.cwd, argv);
   try {
-    const result = await runCargo(argv, crate.cwd, { ...plan.env, ...jobserver.env }, undefined, jobserver.fds);
+    const result = await runRecordedCargo(context, session, {
+      argv,
+      cwd: crate.cwd,
+      record:
+        mode && recorded
+          ? {
+              targetDir: targetDirFor(crate, options, context.root),
+              fields: {
+                project: context.projectName ?? crate.packageName,
+                cargoWorkspace: crate.cargoWorkspace,
+                mode,
+                profile: options.profile ?? (options.release ? 'release' : 'dev'),
+                target: options.target,
+              },
+            }
+          : undefined,
+    });
     if (result.exitCode === null) {
       log.error(`fine-threads: ${result.error}`);
       return { success: false };
     }
-    if (mode && recorded) {
-      recording.finish({
-        project: context.projectName ?? crate.packageName,
-        cargoWorkspace: crate.cargoWorkspace,
-        mode,
-        profile: options.profile ?? (options.release ? 'release' : 'dev'),
-        target: options.target,
-        toolchain: plan.support?.release,
-        cores: plan.cores,
-        threads: plan.threads,
-        success: result.exitCode === 0,
-      });
-    }
     return { success: result.exitCode === 0 };
   } finally {
-    jobserver.release();
-    rmSync(eventsFile, { force: true });
+    session.close();
   }
 }

@@ -1,3 +1,4 @@
+import { captureCargo } from './process';
 import { isAbsolute, normalize, resolve } from 'node:path';
 
 /**
@@ -83,4 +84,21 @@ export function brokenManifestIn(stderr: string, cwd: string): string | undefine
   const file = location ?? named;
   if (!file) return undefined;
   return isAbsolute(file) ? normalize(file) : resolve(cwd, file);
+}
+
+export type MetadataResult =
+  | { ok: true; metadata: CargoMetadata }
+  | { ok: false; missingCargo: boolean; message: string; stderr: string };
+
+/** `cargo metadata` (no dependencies unless `extra` asks) for one manifest, parsed. */
+export async function runCargoMetadata(manifestPath: string, cwd: string, extra: { withDeps?: boolean; args?: string[]; toolchain?: string } = {}): Promise<MetadataResult> {
+  const base = cargoMetadataArgs(manifestPath).filter((a) => !(extra.withDeps && a === '--no-deps'));
+  const args = [...(extra.toolchain ? [`+${extra.toolchain}`] : []), ...base, ...(extra.args ?? [])];
+  const r = await captureCargo(args, { cwd, env: { CARGO_TERM_COLOR: 'never' } });
+  if (!r.ok) return { ok: false, missingCargo: r.missing, message: r.missing ? 'cargo not found' : condenseCargoError(r.stderr), stderr: r.stderr };
+  try {
+    return { ok: true, metadata: JSON.parse(r.stdout) as CargoMetadata };
+  } catch (e) {
+    return { ok: false, missingCargo: false, message: `unreadable cargo metadata output: ${(e as Error).message}`, stderr: '' };
+  }
 }

@@ -1,0 +1,74 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ExecutorContext } from '@nx/devkit';
+import type { CargoCommand } from './args';
+import { runCargo, type CargoIo, type CargoRunResult } from './process';
+import { planThreads, type ThreadsPlan } from '../threads/environment';
+import { startRecording, type RecordingContext } from '../recording/recorder';
+import { joinJobserver } from '../jobserver/client';
+
+/**
+ * What every cargo an executor starts goes through: one thread plan for the
+ * task (or batch group), then for each cargo the run's shared jobserver, a
+ * recording of the build, and the record when cargo has exited. The single
+ * task executors and batch mode both run cargo through here; calibration runs
+ * them through `nx run`.
+ */
+export interface CargoSession {
+  plan: ThreadsPlan;
+  /** The wrapper's events file, in a directory only this user can enter (mkdtemp makes it 0700). */
+  eventsFile: string;
+  close(): void;
+}
+
+export async function openCargoSession(
+  context: ExecutorContext,
+  command: CargoCommand,
+  crateNames: string[],
+  frontendThreads: unknown,
+  toolchain: string | undefined,
+  cwd: string,
+): Promise<CargoSession> {
+  const dir = mkdtempSync(join(tmpdir(), 'fine-threads-run-'));
+  const eventsFile = join(dir, 'events.log');
+  const close = () => rmSync(dir, { recursive: true, force: true });
+  try {
+    const plan = await planThreads(context, command, crateNames, frontendThreads, toolchain, cwd, eventsFile);
+    return { plan, eventsFile, close };
+  } catch (e) {
+    close();
+    throw e;
+  }
+}
+
+export interface RecordedCargoRun {
+  argv: string[];
+  cwd: string;
+  io?: CargoIo;
+  /** Set for builds and checks that are recorded: where cargo writes, and what the record says. */
+  record?: { targetDir: string; fields: Omit<RecordingContext, 'toolchain' | 'cores' | 'threads' | 'success'> };
+}
+
+export async function runRecordedCargo(context: ExecutorContext, session: CargoSession, run: RecordedCargoRun): Promise<CargoRunResult> {
+  const { plan } = session;
+  // The run's shared jobserver: this cargo's implicit token comes from it too.
+  const jobserver = await joinJobserver(context);
+  const recording = run.record ? startRecording(context.root, run.record.targetDir, session.eventsFile, run.cwd, run.argv) : undefined;
+  let result: CargoRunResult;
+  try {
+    result = await runCargo(run.argv, run.cwd, { ...plan.env, ...jobserver.env }, run.io, jobserver.fds);
+  } finally {
+    jobserver.release();
+  }
+  if (recording && run.record && result.exitCode !== null) {
+    recording.finish({
+      ...run.record.fields,
+      toolchain: plan.support?.release,
+      cores: plan.cores,
+      threads: plan.threads,
+      success: result.exitCode === 0,
+    });
+  }
+  return result;
+}
