@@ -5,7 +5,7 @@ import { cargoColour } from '../cargo/process';
 import { openCargoSession, runRecordedCargo, type CargoSession } from '../cargo/recorded';
 import { log } from '../utils/log';
 import { formatThreadTable, ThreadOptionError } from '../threads/options';
-import { crateForTask, targetDirFor, type CrateTarget } from '../cargo/task';
+import { crateForTask, recordOf, targetDirFor, type CrateTarget } from '../cargo/task';
 import { blockedTasks, buildsDevTargets, failureReach, lanesOf, readyTasks, resolveGraphOf, type PlannedTask, type ResolveGraph } from './plan';
 import { CargoOutput } from '../cargo/output';
 import { runCargoMetadata } from '../cargo/metadata';
@@ -233,20 +233,14 @@ async function runGroup(command: CargoCommand, group: Entry[], emit: Emit, state
         argv,
         cwd,
         io,
-        record:
-          mode && recorded
-            ? {
-                targetDir: targetDirFor(crate, options, context.root),
-                fields: {
-                  project: remaining[0].project,
-                  projects: remaining.map((e) => e.project),
-                  cargoWorkspace: crate.cargoWorkspace,
-                  mode,
-                  profile: options.profile ?? (options.release ? 'release' : 'dev'),
-                  target: options.target,
-                },
-              }
-            : undefined,
+        record: recordOf(
+          crate,
+          options,
+          context.root,
+          mode,
+          remaining[0].project,
+          remaining.map((e) => e.project),
+        ),
       });
       const byPackage = (e: Entry) => reader.outputOf(e.crate.packageName);
       for (const e of remaining) output.get(e.id)?.push(...byPackage(e));

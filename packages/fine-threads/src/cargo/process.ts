@@ -154,20 +154,22 @@ export function captureRustc(args: readonly string[], options: CaptureOptions): 
 }
 
 /** Synchronous forms, for the generators (Nx runs them synchronously up to their callback). */
-export function captureCargoSync(args: readonly string[], options: CaptureOptions & { inherit?: boolean }): Captured {
-  const r = spawnSync('cargo', args, {
+function captureSync(tool: 'cargo' | 'rustc', program: string, args: readonly string[], options: CaptureOptions & { inherit?: boolean }): Captured {
+  const r = spawnSync(program, args, {
     cwd: options.cwd,
     env: { ...process.env, ...options.env },
     encoding: 'utf8',
     maxBuffer: MAX_BUFFER,
-    stdio: options.inherit ? 'inherit' : 'pipe',
+    ...(options.inherit ? { stdio: 'inherit' as const } : { input: options.stdin ?? '' }),
   });
-  const error = r.error ?? (r.status === 0 ? null : Object.assign(new Error(`cargo ${args.join(' ')} exited with ${r.status ?? r.signal}`), { code: r.status }));
-  return captured('cargo', error, r.stdout ?? '', r.stderr ?? '');
+  const failed = r.status === 0 ? null : Object.assign(new Error(`${tool} ${args.join(' ')} exited with ${r.status ?? r.signal}`), { code: r.status });
+  return captured(tool, r.error ?? failed, r.stdout ?? '', r.stderr ?? '');
+}
+
+export function captureCargoSync(args: readonly string[], options: CaptureOptions & { inherit?: boolean }): Captured {
+  return captureSync('cargo', 'cargo', args, options);
 }
 
 export function captureRustcSync(args: readonly string[], options: CaptureOptions): Captured {
-  const r = spawnSync(process.env.RUSTC ?? 'rustc', args, { cwd: options.cwd, env: { ...process.env, ...options.env }, encoding: 'utf8', input: options.stdin ?? '' });
-  const error = r.error ?? (r.status === 0 ? null : Object.assign(new Error(`rustc ${args.join(' ')} exited with ${r.status ?? r.signal}`), { code: r.status }));
-  return captured('rustc', error, r.stdout ?? '', r.stderr ?? '');
+  return captureSync('rustc', process.env.RUSTC ?? 'rustc', args, options);
 }

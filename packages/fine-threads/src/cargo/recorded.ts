@@ -54,16 +54,17 @@ export async function runRecordedCargo(context: ExecutorContext, session: CargoS
   const { plan } = session;
   // The run's shared jobserver: this cargo's implicit token comes from it too.
   const jobserver = await joinJobserver(context);
-  const recording = run.record ? startRecording(context.root, run.record.targetDir, session.eventsFile, run.cwd, run.argv) : undefined;
+  const record = run.record;
+  const recording = record ? startRecording(context.root, record.targetDir, session.eventsFile, run.cwd, run.argv) : undefined;
   let result: CargoRunResult;
   try {
     result = await runCargo(run.argv, run.cwd, { ...plan.env, ...jobserver.env }, run.io, jobserver.fds);
   } finally {
     jobserver.release();
   }
-  if (recording && run.record && result.exitCode !== null) {
+  if (recording && record && result.exitCode !== null) {
     recording.finish({
-      ...run.record.fields,
+      ...record.fields,
       toolchain: plan.support?.release,
       cores: plan.cores,
       threads: plan.threads,

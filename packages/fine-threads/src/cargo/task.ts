@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import type { ExecutorContext } from '@nx/devkit';
 import { cargoArgs, CargoOptionError, renderCommand, type CargoCommand, type CargoCommonOptions } from './args';
-import { openCargoSession, runRecordedCargo, type CargoSession } from './recorded';
+import { openCargoSession, runRecordedCargo, type CargoSession, type RecordedCargoRun } from './recorded';
 import { log } from '../utils/log';
 import { crateNameOf, formatThreadTable, ThreadOptionError } from '../threads/options';
 
@@ -67,6 +67,30 @@ export interface CargoTaskSpec {
   bin?: string;
 }
 
+/** What a recorded build or check says about its crate(s); undefined when the run is not recorded. */
+export function recordOf(
+  crate: CrateTarget,
+  options: CargoCommonOptions,
+  nxRoot: string,
+  mode: 'build' | 'check' | undefined,
+  project: string,
+  /** A batch's cargo: every project it built. */
+  projects?: string[],
+): RecordedCargoRun['record'] {
+  if (!mode || options.record === false) return undefined;
+  return {
+    targetDir: targetDirFor(crate, options, nxRoot),
+    fields: {
+      project,
+      ...(projects ? { projects } : {}),
+      cargoWorkspace: crate.cargoWorkspace,
+      mode,
+      profile: options.profile ?? (options.release ? 'release' : 'dev'),
+      target: options.target,
+    },
+  };
+}
+
 /** What every executor does: find the crate, plan its threads, say what runs, run cargo, report its result. */
 export async function runCargoTask(
   command: CargoCommand,
@@ -102,19 +126,7 @@ export async function runCargoTask(
     const result = await runRecordedCargo(context, session, {
       argv,
       cwd: crate.cwd,
-      record:
-        mode && recorded
-          ? {
-              targetDir: targetDirFor(crate, options, context.root),
-              fields: {
-                project: context.projectName ?? crate.packageName,
-                cargoWorkspace: crate.cargoWorkspace,
-                mode,
-                profile: options.profile ?? (options.release ? 'release' : 'dev'),
-                target: options.target,
-              },
-            }
-          : undefined,
+      record: recordOf(crate, options, context.root, mode, context.projectName ?? crate.packageName),
     });
     if (result.exitCode === null) {
       log.error(`fine-threads: ${result.error}`);
