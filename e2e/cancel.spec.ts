@@ -30,19 +30,25 @@ const exited = (child: ChildProcess) =>
 // Nx forwards a signal it gets to its task processes; a task process can also
 // be signalled on its own (by an agent, a supervisor or a user's kill). Either
 // way no compiler may outlive the task (Nx's own tree-kill and the executor's
-// handler both see to it).
+// handler both see to it). Nx's tree kill signals leaves first, then their
+// parents: cargo can die before the task process hears of it, and cargo does
+// not stop its rustc on SIGTERM (nor can it on SIGKILL): the executor ends them.
 describe.each([
   ['SIGINT', 'nx'],
   ['SIGTERM', 'nx'],
   ['SIGINT', 'task'],
   ['SIGTERM', 'task'],
+  ['SIGTERM', 'cargo'],
+  ['SIGKILL', 'cargo'],
 ] as const)('%s to the %s process during a build', (signal, target) => {
   it('leaves no cargo or rustc behind after 2 s', async () => {
     rmSync(ws.path('target'), { recursive: true, force: true });
     const nx = ws.spawnNx(['build', 'app', '--skip-nx-cache']);
-    // Wait until rustc is compiling something of the workspace.
+    // Wait until rustc is compiling something of the workspace; for cargo's own signal, the
+    // slowest crate (an orphaned rustc runs on until it next writes to the dead cargo's pipe).
+    const crate = target === 'cargo' ? 'heavy' : '\\S+';
     const rustc = await waitFor(
-      () => processesUnder(ws.root).find((p) => /\brustc\b.*--crate-name/.test(p.cmd)),
+      () => processesUnder(ws.root).find((p) => new RegExp(`\\brustc\\b.*--crate-name ${crate} `).test(p.cmd)),
       60_000,
     );
     expect(rustc).toBeDefined();
@@ -52,7 +58,7 @@ describe.each([
 
     const sent = Date.now();
     if (target === 'nx') nx.kill(signal);
-    else process.kill(task, signal);
+    else process.kill(target === 'task' ? task : cargo, signal);
     const left = await waitFor(() => {
       const alive = processesUnder(ws.root).filter((p) => /\b(cargo|rustc)\b/.test(p.cmd) || p.pid === task);
       return alive.length === 0 ? 'clean' : undefined;

@@ -12,9 +12,37 @@ export function notFound(tool: 'cargo' | 'rustc'): string {
   return `${tool} was not found on PATH: install Rust with rustup (https://rustup.rs) or add ${tool} to PATH.`;
 }
 const NOT_FOUND = notFound('cargo');
+/** cargo's line for a compiler or build script that a signal (not a crash) ended. */
+const STOPPED_BY = /^\s*process didn't exit successfully: .*\(signal: \d+, (SIGTERM|SIGINT|SIGHUP)\b/;
 
 function killTree(pid: number, signal: NodeJS.Signals): Promise<void> {
   return new Promise((resolve) => treeKill(pid, signal, () => resolve()));
+}
+
+/** Signals cargo's process group; false when no process of it is left. */
+function killGroup(pgid: number, signal: NodeJS.Signals | 0): boolean {
+  try {
+    process.kill(-pgid, signal);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Ends what is left of cargo's process group: the rustc and build scripts a
+ * cargo that was killed outright (Nx signals a task's tree leaves first, then
+ * parents, so cargo can die before this process hears of it) leaves orphaned.
+ * Orphans leave the process tree but never the group.
+ */
+async function sweepGroup(pgid: number): Promise<void> {
+  if (!killGroup(pgid, 'SIGTERM')) return;
+  const deadline = Date.now() + KILL_GRACE_MS;
+  while (Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 25));
+    if (!killGroup(pgid, 0)) return;
+  }
+  killGroup(pgid, 'SIGKILL');
 }
 
 /** cargo's colour setting for this process's output: `always` when Nx's own output is coloured. */
@@ -51,7 +79,12 @@ export async function runCargo(
   const colour = cargoColour();
   // node:child_process, not execa: `require('execa')` costs about 0.1 s in every task process
   // (its ESM graph, through require(esm)), and this needs only spawn, exit code, signal, ENOENT.
-  const options = { cwd, env: { ...process.env, ...env, ...(colour ? { CARGO_TERM_COLOR: colour } : {}) } };
+  // A read cargo (batch mode, no terminal input) leads its own process group (detached:
+  // setsid), so that a stop reaches every process below it even when cargo itself is gone;
+  // Ctrl-C still reaches it, through this process. One on the task's terminal stays in the
+  // task's group: `cargo run` may start a program that needs the terminal as its own.
+  const grouped = io !== undefined;
+  const options = { cwd, detached: grouped, env: { ...process.env, ...env, ...(colour ? { CARGO_TERM_COLOR: colour } : {}) } };
   let notFound = false;
   const child = io
     ? spawn('sh', ['-c', 'exec "$0" "$@" 2>&1', 'cargo', ...argv], { ...options, stdio: ['ignore', 'pipe', 'inherit', ...fds] })
@@ -61,6 +94,26 @@ export async function runCargo(
     // 'close': the process has exited and its stdio is drained.
     child.once('close', (code, signal) => resolve({ code, signal }));
   });
+  let stopping: Promise<void> | undefined;
+  let stoppedBy: NodeJS.Signals | undefined;
+  const stop = (signal: NodeJS.Signals) => {
+    const pid = child.pid;
+    if (stopping || pid === undefined) return;
+    const soft = signal === 'SIGINT' ? 'SIGINT' : 'SIGTERM';
+    stoppedBy = soft;
+    stopping = (async () => {
+      if (grouped) killGroup(pid, soft);
+      // The tree as well: a process below cargo may have left its group.
+      await killTree(pid, soft);
+      const hard = setTimeout(() => {
+        if (grouped) killGroup(pid, 'SIGKILL');
+        void killTree(pid, 'SIGKILL');
+      }, KILL_GRACE_MS);
+      await exited;
+      clearTimeout(hard);
+      if (grouped) await sweepGroup(pid);
+    })();
+  };
   if (io && child.stdout) {
     let rest = '';
     child.stdout.setEncoding('utf8');
@@ -70,6 +123,10 @@ export async function runCargo(
       for (const line of lines) {
         if (/exec: cargo: not found/.test(line)) notFound = true;
         else io.onLine(line);
+        // A rustc stopped by a signal: the run is being stopped, leaves first (Nx's tree kill).
+        // With --keep-going cargo would start the next crates; they stop with it instead.
+        const stopped = STOPPED_BY.exec(line);
+        if (stopped) stop(stopped[1] === 'SIGINT' ? 'SIGINT' : 'SIGTERM');
       }
     });
     child.stdout.on('end', () => {
@@ -78,17 +135,6 @@ export async function runCargo(
     });
   }
 
-  let stopping: Promise<void> | undefined;
-  const stop = (signal: NodeJS.Signals) => {
-    const pid = child.pid;
-    if (stopping || pid === undefined) return;
-    stopping = (async () => {
-      await killTree(pid, signal === 'SIGINT' ? 'SIGINT' : 'SIGTERM');
-      const hard = setTimeout(() => void killTree(pid, 'SIGKILL'), KILL_GRACE_MS);
-      await exited;
-      clearTimeout(hard);
-    })();
-  };
   const onSigint = () => stop('SIGINT');
   const onSigterm = () => stop('SIGTERM');
   process.on('SIGINT', onSigint);
@@ -96,10 +142,14 @@ export async function runCargo(
   try {
     const result = await exited;
     if (stopping) await stopping;
+    // Killed from outside (not through this process's handlers): its orphans must not run on.
+    else if (grouped && 'signal' in result && result.signal && child.pid !== undefined) await sweepGroup(child.pid);
     if ('error' in result) {
       if (result.error.code === 'ENOENT') return { exitCode: null, error: NOT_FOUND };
       return { exitCode: null, error: `cargo could not be started: ${result.error.message}` };
     }
+    // Stopped, whatever cargo's own exit code: a batch must not go on without the crate it lost.
+    if (stoppedBy) return { exitCode: 128 + constants.signals[stoppedBy] };
     if (result.signal) return { exitCode: 128 + (constants.signals[result.signal] ?? 15) };
     // The shell's own "cargo: not found" when cargo is not on PATH.
     if (io && result.code === 127 && notFound) return { exitCode: null, error: NOT_FOUND };
