@@ -21,7 +21,15 @@ export interface CalibrationPlan {
   /** crate → package, for `cargo clean -p`. */
   crates: Map<string, string>;
   counts: number[];
+  /**
+   * How busy the machine was with other work during the build just recorded, as a line to
+   * print; undefined when it was quiet (or its record has no load reading).
+   */
+  loadOfLast?: () => string | undefined;
 }
+
+/** Tries per thread count: a build beside other work measures that work, so it is run again. */
+const TRIES = 3;
 
 /** The crates worth calibrating: the longest recorded front-ends (≥ 1 s) not yet recorded threaded. */
 export function calibrationCandidates(records: BuildRecord[], max = 3): Map<string, string> {
@@ -56,15 +64,23 @@ export function calibrate(plan: CalibrationPlan, log: (line: string) => void): v
   const pkgs = [...new Set(plan.crates.values())];
   for (const n of plan.counts) {
     const table = [...plan.crates.keys()].map((c) => `${c}=${n}`).join(' ');
-    log(`fine-threads: calibrating ${table}: cargo clean -p ${pkgs.join(' -p ')}, then nx run ${plan.project}:${plan.target}`);
-    const clean = captureCargoSync(['clean', '--offline', ...pkgs.flatMap((p) => ['-p', p])], { cwd: plan.cargoCwd, inherit: true });
-    if (!clean.ok) throw new Error(clean.missing ? clean.message : `calibration: cargo clean failed in ${plan.cargoCwd}`);
-    const build = spawnSync(process.execPath, [nx, 'run', `${plan.project}:${plan.target}`, '--skip-nx-cache'], {
-      cwd: plan.root,
-      stdio: 'inherit',
-      env: { ...process.env, [CALIBRATE_ENV]: table, NX_DAEMON: 'false' },
-    });
-    if (build.status !== 0) throw new Error(`calibration: nx run ${plan.project}:${plan.target} failed with ${table}`);
+    for (let attempt = 1; attempt <= TRIES; attempt++) {
+      log(`fine-threads: calibrating ${table}: cargo clean -p ${pkgs.join(' -p ')}, then nx run ${plan.project}:${plan.target}`);
+      const clean = captureCargoSync(['clean', '--offline', ...pkgs.flatMap((p) => ['-p', p])], { cwd: plan.cargoCwd, inherit: true });
+      if (!clean.ok) throw new Error(clean.missing ? clean.message : `calibration: cargo clean failed in ${plan.cargoCwd}`);
+      const build = spawnSync(process.execPath, [nx, 'run', `${plan.project}:${plan.target}`, '--skip-nx-cache'], {
+        cwd: plan.root,
+        stdio: 'inherit',
+        env: { ...process.env, [CALIBRATE_ENV]: table, NX_DAEMON: 'false' },
+      });
+      if (build.status !== 0) throw new Error(`calibration: nx run ${plan.project}:${plan.target} failed with ${table}`);
+      const loaded = plan.loadOfLast?.();
+      if (!loaded) break;
+      log(
+        attempt < TRIES
+          ? `fine-threads: that calibration build ran beside other work (${loaded}): once more.`
+          : `fine-threads: that calibration build ran beside other work (${loaded}) ${TRIES} times: the curves leave it out; calibrate again on a quieter machine.`,
+      );
+    }
   }
 }
-

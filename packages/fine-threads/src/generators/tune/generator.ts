@@ -21,7 +21,7 @@ import { simulate } from '../../simulation/simulate';
 import { guard, type TuneState } from '../../tuning/guard';
 import { reportData, tableKey } from '../../tuning/report-data';
 import { rustcReleaseIn } from '../../cargo/toolchain';
-import { fullBuilds, loadedNote, recordsFor, representativeUnits, TuneInputError } from '../../tuning/select';
+import { fullBuilds, isLoaded, loadedNote, loadLimit, recordsFor, representativeUnits, TuneInputError } from '../../tuning/select';
 import { median, relativeNoise } from '../../tuning/stats';
 import { readStates, stateKey, statePath, writeStates } from '../../tuning/state';
 import { predictAt, tune, type TuneBuild, type TuneInput } from '../../tuning/tuner';
@@ -94,6 +94,11 @@ export async function tuneGenerator(tree: Tree, options: TuneGeneratorSchema, ru
         cargoCwd: join(root, meta.workspaceRoot),
         crates,
         counts: calibrationCounts(machineCores),
+        loadOfLast: () => {
+          const last = readRecords<BuildRecord>(file).records.at(-1);
+          if (!last?.calibration || !isLoaded(last) || !last.load) return undefined;
+          return `${(last.load.others + last.load.steal).toFixed(2)} cores busy elsewhere, limit ${loadLimit(last.cores).toFixed(2)}`;
+        },
       },
       (line) => console.log(line),
     );
@@ -107,7 +112,10 @@ export async function tuneGenerator(tree: Tree, options: TuneGeneratorSchema, ru
     // Curves: fitted where a crate was recorded at two or more thread counts; the mode's default elsewhere.
     const baseCurve = defaultCurve(mode);
     const curves: Record<string, SpeedupCurve> = {};
-    for (const [crate, samples] of curveSamples(mine)) {
+    // A build beside other work measures that work too: curves come from quiet records only.
+    const loadedCalibrations = mine.filter((r) => r.calibration && isLoaded(r)).length;
+    if (loadedCalibrations > 0) say(`fine-threads: ${loadedCalibrations} calibration build(s) ran beside other work and are left out of the curves.`);
+    for (const [crate, samples] of curveSamples(mine.filter((r) => !isLoaded(r)))) {
       if (new Set(samples.map((s) => s.threads)).size >= 2) curves[crate] = fitCurve(samples, baseCurve);
     }
 
