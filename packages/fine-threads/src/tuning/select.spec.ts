@@ -1,5 +1,6 @@
 import type { BuildRecord, UnitRecord } from '../recording/record';
-import { fullBuilds, isLoaded, loadedNote, representativeUnits } from './select';
+import { curveSamples } from '../simulation/fit';
+import { curveRecords, fullBuilds, isLoaded, loadedNote, representativeUnits } from './select';
 
 const unit = (over: Partial<UnitRecord> & Pick<UnitRecord, 'package' | 'crate'>): UnitRecord => ({
   version: '1.0.0', kind: 'lib', mode: 'check', start: 0, end: 2, frontend: 2, threads: 1, concurrent: 0, ...over,
@@ -88,5 +89,18 @@ describe('fullBuilds', () => {
     expect(isLoaded({ cores: 2, load: { others: 0.1, steal: 0.3 } })).toBe(true);
     expect(isLoaded({ cores: 2 })).toBe(false);
     expect(isLoaded({ cores: 16, load: { others: 1.2, steal: 0 } })).toBe(false); // a tenth of 16 cores is 1.6
+  });
+});
+
+describe('curveRecords', () => {
+  it('fits curves from quiet records only: a loaded calibration at 2 threads does not make threads look slow', () => {
+    const big = (threads: number, frontend: number, over: Partial<BuildRecord> = {}) =>
+      record([unit({ package: 'big', crate: 'big', end: frontend, frontend, threads })], over);
+    const records = [big(1, 10), big(2, 6.5, { calibration: true }), big(2, 14, { calibration: true, load: { others: 0.9, steal: 0 } })];
+    const { quiet, loadedCalibrations } = curveRecords(records);
+    expect(loadedCalibrations).toBe(1);
+    expect(curveSamples(quiet).get('big')?.map((s) => [s.threads, s.frontend])).toEqual([[1, 10], [2, 6.5]]);
+    // All of them, as before: the loaded build's 14 s at 2 threads would be a sample.
+    expect(curveSamples(records).get('big')?.map((s) => s.frontend)).toEqual([10, 6.5, 14]);
   });
 });

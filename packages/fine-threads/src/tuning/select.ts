@@ -92,6 +92,14 @@ export function fullBuilds(records: readonly BuildRecord[]): FullBuilds {
   return { builds: builds.sort(byTime), loaded: loaded.sort(byTime), units };
 }
 
+/**
+ * The records a speed-up curve may be fitted from: the quiet ones. A build beside other work is
+ * slower at every thread count, but most at the counts that wanted the cores the other work had.
+ */
+export function curveRecords(records: readonly BuildRecord[]): { quiet: BuildRecord[]; loadedCalibrations: number } {
+  return { quiet: records.filter((r) => !isLoaded(r)), loadedCalibrations: records.filter((r) => r.calibration && isLoaded(r)).length };
+}
+
 /** One line when loaded builds were left out, saying how many and why; undefined when none were. */
 export function loadedNote(full: FullBuilds): string | undefined {
   if (full.loaded.length === 0) return undefined;

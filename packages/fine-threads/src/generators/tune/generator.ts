@@ -21,7 +21,7 @@ import { simulate } from '../../simulation/simulate';
 import { guard, type TuneState } from '../../tuning/guard';
 import { reportData, tableKey } from '../../tuning/report-data';
 import { rustcReleaseIn } from '../../cargo/toolchain';
-import { fullBuilds, isLoaded, loadedNote, loadLimit, recordsFor, representativeUnits, TuneInputError } from '../../tuning/select';
+import { curveRecords, fullBuilds, isLoaded, loadedNote, loadLimit, recordsFor, representativeUnits, TuneInputError } from '../../tuning/select';
 import { median, relativeNoise } from '../../tuning/stats';
 import { readStates, stateKey, statePath, writeStates } from '../../tuning/state';
 import { predictAt, tune, type TuneBuild, type TuneInput } from '../../tuning/tuner';
@@ -113,9 +113,9 @@ export async function tuneGenerator(tree: Tree, options: TuneGeneratorSchema, ru
     const baseCurve = defaultCurve(mode);
     const curves: Record<string, SpeedupCurve> = {};
     // A build beside other work measures that work too: curves come from quiet records only.
-    const loadedCalibrations = mine.filter((r) => r.calibration && isLoaded(r)).length;
+    const { quiet, loadedCalibrations } = curveRecords(mine);
     if (loadedCalibrations > 0) say(`fine-threads: ${loadedCalibrations} calibration build(s) ran beside other work and are left out of the curves.`);
-    for (const [crate, samples] of curveSamples(mine.filter((r) => !isLoaded(r)))) {
+    for (const [crate, samples] of curveSamples(quiet)) {
       if (new Set(samples.map((s) => s.threads)).size >= 2) curves[crate] = fitCurve(samples, baseCurve);
     }
 
