@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parentOf } from '../testing/temp-workspace';
@@ -66,6 +66,35 @@ describe('the run pool', () => {
     expect(countTokens(path, 10)).toBe(3);
     // The fifo alone: no temp file of its making is left.
     expect(readdirSync(dir)).toEqual(['run-1-1.fifo']);
+  });
+
+  it('lives in a 0700 directory of this user: a directory others may write to is closed', () => {
+    const pools = join(dir, 'pools');
+    ensurePool(pools, 'run-7-7.fifo', 1, owner());
+    expect(statSync(pools).mode & 0o777).toBe(0o700);
+    expect(statSync(join(pools, 'run-7-7.fifo')).mode & 0o777).toBe(0o600);
+    const open = join(dir, 'open');
+    mkdirSync(open, { mode: 0o777 });
+    chmodSync(open, 0o777);
+    ensurePool(open, 'run-8-8.fifo', 1, owner());
+    expect(statSync(open).mode & 0o777).toBe(0o700);
+  });
+
+  it('refuses, naming it, anything at its path but this user\'s 0600 fifo', () => {
+    const at = (name: string) => join(dir, name);
+    spawnSync('mkfifo', ['-m', '644', at('wide.fifo')]);
+    expect(() => ensurePool(dir, 'wide.fifo', 1, owner())).toThrow(`${at('wide.fifo')} has mode 644, not 600: refused as a jobserver`);
+    spawnSync('mkfifo', ['-m', '600', at('target.fifo')]);
+    symlinkSync(at('target.fifo'), at('link.fifo'));
+    expect(() => ensurePool(dir, 'link.fifo', 1, owner())).toThrow(`${at('link.fifo')} is a symlink: refused as a jobserver`);
+    writeFileSync(at('file.fifo'), '++');
+    expect(() => ensurePool(dir, 'file.fifo', 1, owner())).toThrow(`${at('file.fifo')} is not a fifo: refused as a jobserver`);
+    if (process.getuid?.() === 0) {
+      // Root can hand a fifo to another user, as another user could have made it.
+      spawnSync('mkfifo', ['-m', '600', at('theirs.fifo')]);
+      chownSync(at('theirs.fifo'), 12345, 12345);
+      expect(() => ensurePool(dir, 'theirs.fifo', 1, owner())).toThrow(/theirs\.fifo belongs to uid 12345, not to this user \(uid 0\): refused as a jobserver/);
+    }
   });
 
   it('outlives the task that made it, is held by no descendant of that task, and goes with its owner', async () => {

@@ -17,7 +17,7 @@
  * cargo takes, as a sub-make would use it.
  */
 import { execFileSync } from 'node:child_process';
-import { closeSync, constants, linkSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
+import { chmodSync, closeSync, constants, linkSync, lstatSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { workspaceDataDir } from '../system/nx-dirs';
@@ -74,12 +74,37 @@ export function runOwner(env: NodeJS.ProcessEnv = process.env): number {
   return looksLikeNx(process.ppid) ? process.ppid : process.pid;
 }
 
-function isFifo(path: string): boolean {
+/**
+ * The pools' directory, made 0700: a pool's fifo is a cap on this user's builds, and nobody else
+ * may put one there, take its tokens or swap it. An existing one of another user, or one that
+ * others may write to, is refused.
+ */
+function ownDir(dir: string): void {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const st = lstatSync(dir);
+  const uid = process.getuid?.();
+  if (!st.isDirectory()) throw new Error(`${dir} is not a directory`);
+  if (uid !== undefined && st.uid !== uid) throw new Error(`${dir} belongs to uid ${st.uid}, not to this user (uid ${uid})`);
+  if ((st.mode & 0o022) !== 0) chmodSync(dir, 0o700);
+}
+
+/**
+ * Whether `path` is a pool to use: absent → false; this user's fifo with mode 0600 → true;
+ * anything else there (a symlink, a file, another user's or a wider fifo) → an error naming it.
+ */
+function isOwnFifo(path: string): boolean {
+  let st;
   try {
-    return statSync(path).isFIFO();
+    st = lstatSync(path);
   } catch {
     return false;
   }
+  const uid = process.getuid?.();
+  const what = st.isSymbolicLink() ? 'a symlink' : !st.isFIFO() ? 'not a fifo' : undefined;
+  if (what) throw new Error(`${path} is ${what}: refused as a jobserver`);
+  if (uid !== undefined && st.uid !== uid) throw new Error(`${path} belongs to uid ${st.uid}, not to this user (uid ${uid}): refused as a jobserver`);
+  if ((st.mode & 0o777) !== 0o600) throw new Error(`${path} has mode ${(st.mode & 0o777).toString(8)}, not 600: refused as a jobserver`);
+  return true;
 }
 
 /**
@@ -89,8 +114,8 @@ function isFifo(path: string): boolean {
  */
 export function ensurePool(dir: string, name: string, jobs: number, owner: number, traceFile?: string): string {
   const path = join(dir, name);
-  if (isFifo(path)) return path;
-  mkdirSync(dir, { recursive: true });
+  ownDir(dir);
+  if (isOwnFifo(path)) return path;
   const tmp = join(dir, `.${name}.${process.pid}.new`);
   rmSync(tmp, { force: true });
   execFileSync('mkfifo', ['-m', '600', tmp]);
