@@ -17,6 +17,23 @@ export interface CargoJobserver {
 
 const NONE: CargoJobserver = { env: {}, fds: [], release: () => undefined };
 
+/** Seconds a task waits for its first token before it says so (default 120). */
+export const WAIT_NOTE_ENV = 'FINE_THREADS_JOBSERVER_WAIT_NOTE';
+
+function waitNoteSeconds(env: NodeJS.ProcessEnv): number {
+  const n = Number(env[WAIT_NOTE_ENV]);
+  return env[WAIT_NOTE_ENV] !== undefined && Number.isFinite(n) && n >= 0 ? n : 120;
+}
+
+/** The one line for a task still waiting for a token: what holds them, and how to recover. */
+export function waitNote(path: string, jobs: number, seconds: number): string {
+  const all = jobs > 0 ? `all ${jobs} tokens` : 'every token';
+  return (
+    `fine-threads: waited ${seconds} s for a jobserver token: ${all} of ${path} are out with other tasks of this run. ` +
+    'If none of them is still compiling, a task that was killed kept its tokens: stop this nx run (Ctrl-C) and start it again; the next run has a pool of its own.'
+  );
+}
+
 /**
  * Takes this cargo's implicit token from the run's jobserver (run.ts: found,
  * or made when this is the run's first task), waiting for it, and returns
@@ -40,7 +57,13 @@ export async function joinJobserver(
   const pool = runJobserver(context.root, registeredOptions(context.nxJsonConfiguration?.plugins)?.jobs, log.warn, env);
   if (!pool) return NONE;
   let token: Token | undefined = pool.implicit ? tryAcquireToken(pool.implicit) : undefined;
-  token ??= await acquireToken(pool.path);
+  if (!token) {
+    // A long wait is either a busy run or tokens lost with a killed task: say which to look for.
+    const after = waitNoteSeconds(env);
+    const note = setTimeout(() => log.warn(waitNote(pool.path, pool.jobs, after)), after * 1000);
+    token = await acquireToken(pool.path);
+    clearTimeout(note);
+  }
   // The jobserver is gone (its run ended): no shared cap rather than a hang.
   if (!token) return NONE;
   let fd: number;
