@@ -158,7 +158,7 @@ describe('frontendThreads on heavy', () => {
     ws.write('crates/heavy/src/lib.rs', `${ws.read('crates/heavy/src/lib.rs')}\n// edit 3\n`);
     const r = ws.nx(['check', 'heavy'], env());
     expect(r.code).toBe(0);
-    expect(r.output).toMatch(/fine-threads: .*records\.jsonl has 1 line\(s\) that are not records; they are skipped\./);
+    expect(r.output).toMatch(/fine-threads: .*records\.jsonl has 1 line\(s\) that are not records; they are skipped \(first: line \d+: not JSON \(torn or hand-edited\)\)\./);
     expect(records()).toHaveLength(before); // the torn one is gone, the new one is there
     expect(records().at(-1)?.threads).toEqual({ heavy: 2 });
   });

@@ -5,7 +5,8 @@ import { CALIBRATE_ENV } from '../threads/environment';
 import { log } from '../utils/log';
 import { startLoadMeter } from './load';
 import { buildRecord, parseWrapperEvents, type RecordContext } from './record';
-import { appendRecord, readRecords, recordsPath } from './store';
+import { readBuildRecords } from './record-schema';
+import { appendRecord, recordsPath } from './store';
 import { parseTimingReport, TimingReportError, type TimingReport } from './timings';
 
 /** The build start cargo writes into the report's name (`cargo-timing-20261202T205252227Z-<id>.html`), in ms. */
@@ -115,8 +116,8 @@ function warnIfForeign(file: string): void {
   }
   // Read whole only while small; the tuner reads every line anyway and reports what it skips.
   if (size > 256 * 1024) return;
-  const { skipped } = readRecords(file);
-  if (skipped > 0) log.warn(`fine-threads: ${file} has ${skipped} line(s) that are not records; they are skipped.`);
+  const { skipped, firstSkipped } = readBuildRecords(file);
+  if (skipped > 0) log.warn(`fine-threads: ${file} has ${skipped} line(s) that are not records; they are skipped (first: ${firstSkipped}).`);
 }
 
 /**

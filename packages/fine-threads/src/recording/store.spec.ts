@@ -31,6 +31,7 @@ describe('record store', () => {
     const torn = readRecords(file);
     expect(torn.records).toEqual([{ v: 1, id: 'a' }]);
     expect(torn.skipped).toBe(1);
+    expect(torn.firstSkipped).toBe('line 2: not JSON (torn or hand-edited)');
     appendRecord(file, { v: 1, id: 'c' });
     expect(readRecords<{ v: number; id: string }>(file).records.map((r) => r.id)).toEqual(['a', 'c']);
   });
@@ -39,7 +40,7 @@ describe('record store', () => {
     appendRecord(file, { v: 2, id: 'future' });
     appendFileSync(file, 'not json\n[1,2]\n');
     appendRecord(file, { v: 1, id: 'ok' });
-    expect(readRecords(file)).toEqual({ records: [{ v: 1, id: 'ok' }], skipped: 3 });
+    expect(readRecords(file)).toEqual({ records: [{ v: 1, id: 'ok' }], skipped: 3, firstSkipped: 'line 1: not a record of this version' });
   });
 
   it('stays bounded, keeping the newest records', () => {

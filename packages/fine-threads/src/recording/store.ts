@@ -71,21 +71,39 @@ export interface ReadResult<T> {
   records: T[];
   /** Lines that were not records of this version: torn, corrupt or foreign. */
   skipped: number;
+  /** The first skipped line's number (1-based) and why it was skipped. */
+  firstSkipped?: string;
 }
 
-export function readRecords<T extends { v: number }>(file: string): ReadResult<T> {
+/**
+ * Every line that parses and that `problem` (a schema check) has nothing against; without
+ * `problem`, every object of this record version.
+ */
+export function readRecords<T extends { v: number }>(file: string, problem?: (value: unknown) => string | undefined): ReadResult<T> {
   if (!existsSync(file)) return { records: [], skipped: 0 };
   const records: T[] = [];
   let skipped = 0;
-  for (const line of readFileSync(file, 'utf8').split('\n')) {
+  let firstSkipped: string | undefined;
+  const lines = readFileSync(file, 'utf8').split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i];
     if (line.trim().length === 0) continue;
+    let why: string | undefined;
     try {
       const parsed = JSON.parse(line) as T;
-      if (parsed && typeof parsed === 'object' && parsed.v === RECORD_VERSION) records.push(parsed);
-      else skipped++;
+      why = problem
+        ? problem(parsed)
+        : parsed && typeof parsed === 'object' && parsed.v === RECORD_VERSION
+          ? undefined
+          : 'not a record of this version';
+      if (why === undefined) records.push(parsed);
     } catch {
+      why = 'not JSON (torn or hand-edited)';
+    }
+    if (why !== undefined) {
       skipped++;
+      firstSkipped ??= `line ${i + 1}: ${why}`;
     }
   }
-  return { records, skipped };
+  return firstSkipped ? { records, skipped, firstSkipped } : { records, skipped };
 }

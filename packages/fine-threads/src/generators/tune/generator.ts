@@ -11,8 +11,8 @@ import { createProjectGraphAsync, formatFiles, readNxJson, type GeneratorCallbac
 import { normalizePluginOptions, type FineThreadsPluginOptions } from '../../plugins/plugin-options';
 import { PLUGIN_NAME } from '../../plugins/plugin-options';
 import { calibrate, calibrationCandidates, calibrationCounts } from './calibrate';
-import type { BuildRecord } from '../../recording/record';
-import { readRecords, recordsPath } from '../../recording/store';
+import { readBuildRecords } from '../../recording/record-schema';
+import { recordsPath } from '../../recording/store';
 import { writeReport } from '../../report/write';
 import { curveSamples, defaultCurve, fitCurve } from '../../simulation/fit';
 import { joinUnitGraph } from '../../simulation/graph';
@@ -65,11 +65,11 @@ export async function tuneGenerator(tree: Tree, options: TuneGeneratorSchema, ru
   const file = recordsPath(root);
   const shown = relative(root, file);
 
-  const { records, skipped } = readRecords<BuildRecord>(file);
+  const { records, skipped, firstSkipped } = readBuildRecords(file);
   if (records.length === 0 && skipped > 0) {
-    throw new TuneInputError(`${shown} holds ${skipped} line(s) and no readable record: it is corrupt or from another version; nothing written`);
+    throw new TuneInputError(`${shown} holds ${skipped} line(s) and no readable record: it is corrupt or from another version (${firstSkipped}); nothing written`);
   }
-  if (skipped > 0) console.warn(`fine-threads: ${shown}: ${skipped} unreadable line(s) skipped.`);
+  if (skipped > 0) console.warn(`fine-threads: ${shown}: ${skipped} unreadable line(s) skipped (first: ${firstSkipped}).`);
   const toolchain = rustcRelease(root);
   const want = { mode, profile, toolchain, cores: machineCores };
   let mine = recordsFor(records, want, shown);
@@ -95,14 +95,14 @@ export async function tuneGenerator(tree: Tree, options: TuneGeneratorSchema, ru
         crates,
         counts: calibrationCounts(machineCores),
         loadOfLast: () => {
-          const last = readRecords<BuildRecord>(file).records.at(-1);
+          const last = readBuildRecords(file).records.at(-1);
           if (!last?.calibration || !isLoaded(last) || !last.load) return undefined;
           return `${(last.load.others + last.load.steal).toFixed(2)} cores busy elsewhere, limit ${loadLimit(last.cores).toFixed(2)}`;
         },
       },
       (line) => console.log(line),
     );
-    mine = recordsFor(readRecords<BuildRecord>(file).records, want, shown);
+    mine = recordsFor(readBuildRecords(file).records, want, shown);
   };
   const calibrateMode = options.calibrate === 'auto' ? 'auto' : options.calibrate === true ? 'always' : 'never';
   if (calibrateMode === 'always') calibrateCrates(calibrationCandidates(mine));
