@@ -62,6 +62,8 @@ const touchedWorkspaces = new Set<string>();
 
 export default class CargoVersionActions extends VersionActions {
   validManifestFilenames = ['Cargo.toml'];
+  // Nx's Prettier pass is for JSON and JS manifests: TOML keeps its own layout.
+  excludeManifestsFromFormatting = true;
 
   private manifest(): string {
     return manifestOf(this.projectGraphNode);
