@@ -42,7 +42,6 @@ afterAll(() => ws?.dispose());
 describe('nx release version with fine-threads version actions', () => {
   it('--dry-run prints the plan and writes nothing', () => {
     const r = ws.nx(['release', 'version', '0.2.0', '--dry-run']);
-    if (r.code !== 0) console.log(r.output);
     expect(r.code).toBe(0);
     expect(r.output).toMatch(/New version 0\.2\.0 written to manifest: crates\/a\/Cargo\.toml/);
     expect(r.output).toMatch(/Requirement on a set to "0\.2\.0" in crates\/b\/Cargo\.toml/);
@@ -67,5 +66,13 @@ describe('nx release version with fine-threads version actions', () => {
     const check = cargo(['check', '--offline', '--locked']);
     expect(check.stderr).not.toMatch(/^error/m);
     expect(check.status).toBe(0);
+  }, 300_000);
+
+  it('nx release publish --dry-run runs cargo publish --dry-run per crate, and says in one line that crates.io is out of reach', () => {
+    const r = ws.nx(['release', 'publish', '--dry-run']);
+    expect(r.output).toMatch(/> cargo publish -p a --manifest-path crates\/a\/Cargo\.toml --dry-run/);
+    expect(r.output).toMatch(/^fine-threads: cargo publish could not reach crates\.io \(.+\): cargo publish --dry-run needs the registry index to verify the crate\.$/m);
+    expect(r.output).not.toMatch(/Caused by/);
+    expect(r.code).not.toBe(0);
   }, 300_000);
 });
