@@ -62,6 +62,13 @@ describe('CargoVersionActions', () => {
     expect(text).toContain('version = "0.1.0"\nedition'); // b's own version untouched
   });
 
+  it('updates target-specific tables and plain string requirements', async () => {
+    tree.write('crates/e/Cargo.toml', "[package]\nname = \"e\"\nversion = \"0.1.0\"\n\n[target.'cfg(unix)'.dependencies]\na = \"0.1.0\"\n");
+    const ve = actions(node('e', 'crates/e'));
+    await ve.updateProjectDependencies(tree, graph([a, node('e', 'crates/e')]), { a: '0.2.0' });
+    expect(tree.read('crates/e/Cargo.toml', 'utf8')).toBe("[package]\nname = \"e\"\nversion = \"0.1.0\"\n\n[target.'cfg(unix)'.dependencies]\na = \"0.2.0\"\n");
+  });
+
   it('updates [workspace.dependencies] when the dependent inherits the entry', async () => {
     tree.write('crates/d/Cargo.toml', '[package]\nname = "d"\nversion = "0.1.0"\n\n[dependencies]\na.workspace = true\n');
     const vd = actions(node('d', 'crates/d'));
