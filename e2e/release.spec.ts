@@ -76,3 +76,47 @@ describe('nx release version with fine-threads version actions', () => {
     expect(r.code).not.toBe(0);
   }, 300_000);
 });
+
+// A Cargo workspace below the Nx root whose crates inherit `[workspace.package] version` and
+// take their dependency on p from `[workspace.dependencies]`.
+describe('nx release version with inherited versions in a nested Cargo workspace', () => {
+  let nested: TempWorkspace;
+  const sh = (cmd: string, args: string[], cwd: string) => {
+    const r = spawnSync(cmd, args, { cwd, encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')}: ${r.stderr}`);
+    return r;
+  };
+  beforeAll(() => {
+    nested = TempWorkspace.empty('ft-release-ws-');
+    nested.write(
+      'nx.json',
+      JSON.stringify({
+        plugins: ['fine-threads'],
+        release: {
+          projects: ['p', 'q'],
+          version: { git: { commit: false, tag: false, stageChanges: false }, versionActions: 'fine-threads/release/version-actions', currentVersionResolver: 'disk' },
+        },
+      }),
+    );
+    nested.write('rust/Cargo.toml', '[workspace]\nmembers = ["p", "q"]\nresolver = "2"\n\n[workspace.package]\nversion = "1.0.0" # all of us\n\n[workspace.dependencies]\np = { path = "p", version = "1.0.0" }\n');
+    nested.write('rust/p/Cargo.toml', '[package]\nname = "p"\nversion.workspace = true\nedition = "2021"\n');
+    nested.write('rust/p/src/lib.rs', 'pub fn p() {}\n');
+    nested.write('rust/q/Cargo.toml', '[package]\nname = "q"\nversion.workspace = true\nedition = "2021"\n\n[dependencies]\np.workspace = true\n');
+    nested.write('rust/q/src/lib.rs', 'pub fn q() {\n    p::p()\n}\n');
+    sh('cargo', ['generate-lockfile', '--offline'], nested.path('rust'));
+    sh('git', ['init', '-q'], nested.root);
+    sh('git', ['add', '-A'], nested.root);
+    sh('git', ['-c', 'user.email=t@example.com', '-c', 'user.name=t', 'commit', '-qm', 'initial'], nested.root);
+  }, 120_000);
+  afterAll(() => nested?.dispose());
+
+  it('writes [workspace.package] and [workspace.dependencies] once, refreshes rust/Cargo.lock, and cargo check --locked passes', () => {
+    const r = nested.nx(['release', 'version', '1.1.0']);
+    expect(r.code).toBe(0);
+    expect(nested.read('rust/Cargo.toml')).toBe('[workspace]\nmembers = ["p", "q"]\nresolver = "2"\n\n[workspace.package]\nversion = "1.1.0" # all of us\n\n[workspace.dependencies]\np = { path = "p", version = "1.1.0" }\n');
+    expect(nested.read('rust/q/Cargo.toml')).toContain('version.workspace = true\n');
+    expect(nested.read('rust/Cargo.lock')).toContain('name = "q"\nversion = "1.1.0"');
+    expect(sh('git', ['status', '--porcelain'], nested.root).stdout.split('\n').filter(Boolean).sort()).toEqual([' M rust/Cargo.lock', ' M rust/Cargo.toml']);
+    expect(spawnSync('cargo', ['check', '--offline', '--locked', '-q'], { cwd: nested.path('rust'), encoding: 'utf8' }).status).toBe(0);
+  }, 300_000);
+});
