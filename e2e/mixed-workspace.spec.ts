@@ -22,7 +22,7 @@ describe('the bundled example', () => {
   it('shows inferred, cacheable cargo targets on a crate', () => {
     const r = ws.nx(['show', 'project', 'heavy', '--json']);
     const project = JSON.parse(r.stdout);
-    expect(Object.keys(project.targets).sort()).toEqual(['build', 'check', 'fmt', 'lint', 'test']);
+    expect(Object.keys(project.targets).sort()).toEqual(['build', 'check', 'fmt', 'lint', 'nx-release-publish', 'test']);
     expect(project.targets.build).toMatchObject({ executor: 'fine-threads:build', cache: true });
     expect(Object.keys(JSON.parse(ws.nx(['show', 'project', 'app', '--json']).stdout).targets)).toContain('run');
   });

@@ -10,7 +10,7 @@ describe('the packed package', () => {
     const [pack] = JSON.parse(r.stdout) as { name: string; files: { path: string }[] }[];
     const files = pack.files.map((f) => f.path);
     expect(pack.name).toBe('fine-threads');
-    for (const f of ['README.md', 'package.json', 'dist/index.js', 'bin/fine-threads-rustc', 'executors.json', 'generators.json', 'src/generators/tune/schema.json', 'src/executors/build/schema.json']) {
+    for (const f of ['README.md', 'package.json', 'dist/index.js', 'bin/fine-threads-rustc', 'executors.json', 'generators.json', 'src/generators/tune/schema.json', 'src/executors/build/schema.json', 'src/executors/publish/schema.json', 'release/version-actions.js', 'dist/release/version-actions.js']) {
       expect(files).toContain(f);
     }
     expect(files.filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'))).toEqual([]);

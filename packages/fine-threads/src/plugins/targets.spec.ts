@@ -10,8 +10,8 @@ const project = (name: string, options = {}) =>
   projectForCrate(crate(name), name, normalizePluginOptions(options));
 
 describe('projectForCrate', () => {
-  it('infers build, check, test, lint and fmt for every crate, and run only with a binary', () => {
-    expect(Object.keys(project('my-lib').targets ?? {}).sort()).toEqual(['build', 'check', 'fmt', 'lint', 'test']);
+  it('infers build, check, test, lint, fmt and nx-release-publish for every crate, and run only with a binary', () => {
+    expect(Object.keys(project('my-lib').targets ?? {}).sort()).toEqual(['build', 'check', 'fmt', 'lint', 'nx-release-publish', 'test']);
     expect(Object.keys(project('cli').targets ?? {})).toContain('run');
     expect(project('cli').projectType).toBe('application');
     expect(project('my-lib').projectType).toBe('library');
@@ -28,7 +28,9 @@ describe('projectForCrate', () => {
     const t = project('cli').targets ?? {};
     for (const name of ['build', 'check', 'test', 'lint', 'fmt']) expect(t[name]?.cache).toBe(true);
     expect(t.run?.cache).toBe(false);
-    for (const target of Object.values(t)) expect(target.dependsOn).toBeUndefined();
+    // nx release publish alone runs its dependencies' target first: cargo publishes a crate's dependencies before it.
+    for (const [name, target] of Object.entries(t)) if (name !== 'nx-release-publish') expect(target.dependsOn).toBeUndefined();
+    expect(t['nx-release-publish']).toMatchObject({ executor: 'fine-threads:publish', cache: false, dependsOn: ['^nx-release-publish'] });
   });
 
   it("hashes its own sources through a named input, and its dependencies' through ^", () => {

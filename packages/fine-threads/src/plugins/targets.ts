@@ -11,6 +11,7 @@ const EXECUTOR = {
   test: 'fine-threads:test',
   lint: 'fine-threads:lint',
   run: 'fine-threads:run',
+  publish: 'fine-threads:publish',
 } as const;
 
 function under(dir: string, path: string): string {
@@ -182,6 +183,14 @@ export function projectForCrate(
       },
       metadata: describe('fmt --check'),
     },
+  };
+  // What `nx release publish` runs; a crate's dependencies are published first, as cargo needs.
+  targets['nx-release-publish'] = {
+    executor: EXECUTOR.publish,
+    cache: false,
+    dependsOn: ['^nx-release-publish'],
+    options: {},
+    metadata: describe('publish'),
   };
   if (crate.bins.length > 0) {
     targets[options.runTargetName] = {

@@ -1,0 +1,1 @@
+export { default, afterAllProjectsVersioned } from '../dist/release/version-actions';
