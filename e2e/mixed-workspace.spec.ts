@@ -8,6 +8,13 @@ beforeAll(() => {
 });
 afterAll(() => ws.dispose());
 
+/** Runs nx and expects success; on failure the assertion shows the end of what nx printed. */
+const ok = (args: string[]) => {
+  const r = ws.nx(args);
+  expect({ code: r.code, tail: r.code === 0 ? '' : r.output.slice(-4000) }).toEqual({ code: 0, tail: '' });
+  return r;
+};
+
 const crates = ['app', 'basis', 'codegen', 'heavy', 'testkit', 'util'];
 // The second, independent Cargo workspace under tools/.
 const toolCrates = ['rulebook', 'rules-naming', 'rules-style'];
@@ -60,32 +67,27 @@ describe('the bundled example', () => {
   });
 
   it('misses the cache when a crate it depends on, even transitively, changes', () => {
-    expect(ws.nx(['build', 'app']).code).toBe(0);
-    expect(ws.nx(['build', 'app']).output).toMatch(/Cache:\s+1\/1 hit/);
+    ok(['build', 'app']);
+    expect(ok(['build', 'app']).output).toMatch(/Cache:\s+1\/1 hit/);
     // app -> heavy -> basis (crates/core)
     ws.write('crates/core/src/lib.rs', `${ws.read('crates/core/src/lib.rs')}\n// touched by the e2e test\n`);
-    const after = ws.nx(['build', 'app']);
-    expect(after.code).toBe(0);
+    const after = ok(['build', 'app']);
     expect(after.output).toMatch(/Cache:\s+0\/1 hit/);
     expect(after.output).toMatch(/Compiling\s+basis/);
   });
 
   it('checks every crate of both Cargo workspaces with run-many, and the second run is all cache hits', () => {
     const all = [...crates, ...toolCrates];
-    const first = ws.nx(['run-many', '-t', 'check']);
-    expect(first.code).toBe(0);
+    const first = ok(['run-many', '-t', 'check']);
     for (const c of all) expect(first.output).toContain(`nx run ${c}:check`);
-    const second = ws.nx(['run-many', '-t', 'check']);
-    expect(second.code).toBe(0);
+    const second = ok(['run-many', '-t', 'check']);
     expect(second.output).toMatch(new RegExp(`Cache:\\s+${all.length}/${all.length} hit`));
   });
 
   it('runs the app binary and the tests', () => {
-    const run = ws.nx(['run', 'app:run']);
-    expect(run.code).toBe(0);
+    const run = ok(['run', 'app:run']);
     expect(run.output).toContain('> cargo run -p app');
-    const test = ws.nx(['test', 'util']);
-    expect(test.code).toBe(0);
+    const test = ok(['test', 'util']);
     expect(test.output).toMatch(/test result: ok\./);
   });
 

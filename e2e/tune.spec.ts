@@ -1,5 +1,6 @@
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { TempWorkspace } from '../packages/fine-threads/src/testing/temp-workspace';
+import { isLoaded } from '../packages/fine-threads/src/tuning/select';
 
 // Records a real build of the example, tunes it, rebuilds it: `heavy` (a long
 // front-end at the end of the graph) is threaded, the small crates are not.
@@ -12,6 +13,19 @@ const checkApp = () => {
   rmSync(ws.path('target'), { recursive: true, force: true });
   const r = ws.nx(['check', 'app', '--skip-nx-cache']);
   expect(r.code).toBe(0);
+};
+const recordLines = () => readFileSync(recordsFile(), 'utf8').trim().split('\n');
+/**
+ * checkApp until its record is a quiet one (3 tries): the tuner rightly leaves out a build that ran
+ * beside other work, and what this spec tests needs one it takes. Returns how many records there are.
+ */
+const checkAppQuietly = () => {
+  for (let i = 0; i < 3; i++) {
+    checkApp();
+    const lines = recordLines();
+    if (!isLoaded(JSON.parse(lines[lines.length - 1]))) break;
+  }
+  return recordLines().length;
 };
 
 beforeAll(() => {
@@ -30,15 +44,17 @@ describe('nx g fine-threads:tune', () => {
   });
 
   it('threads heavy and nothing else after a recorded build; --dry-run writes nothing', () => {
-    checkApp();
+    const built = checkAppQuietly();
     // Calibration builds heavy (the longest front-end) again at 2 threads: records, not options.
     const calibrated = ws.nx(['g', 'fine-threads:tune', '--mode=check', '--dry-run', '--calibrate']);
     expect(calibrated.code).toBe(0);
     expect(calibrated.output).toMatch(/calibrating heavy=2( \S+=2)*: cargo clean -p heavy/);
     expect(calibrated.output).toMatch(/heavy: curve fitted from records at several thread counts/);
-    const threads = readFileSync(recordsFile(), 'utf8').trim().split('\n').map((l) => JSON.parse(l).threads);
-    expect(threads).toHaveLength(2);
-    expect(threads[1].heavy).toBe(2);
+    const threads = recordLines().map((l) => JSON.parse(l).threads);
+    // One calibration build at heavy=2; more when one ran beside other work (it is run again).
+    const calibrations = threads.slice(built);
+    expect(calibrations.length).toBeGreaterThanOrEqual(1);
+    expect(calibrations.map((t) => t.heavy)).toEqual(calibrations.map(() => 2));
     expect(projectJson('crates/heavy')).toBeUndefined();
 
     const dry = ws.nx(['g', 'fine-threads:tune', '--mode=check', '--dry-run']);
