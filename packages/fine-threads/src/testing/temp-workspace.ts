@@ -64,6 +64,18 @@ export class TempWorkspace {
     return ws;
   }
 
+  /**
+   * A git clone of `source` (its committed files only: no target/, .nx/ or records) at another,
+   * deeper absolute path, as a second machine's checkout would be.
+   */
+  static cloneOf(source: TempWorkspace, prefix = 'ft-clone-'): TempWorkspace {
+    const root = join(mkdtempSync(join(tmpdir(), prefix)), 'elsewhere', 'ws');
+    mkdirSync(dirname(root), { recursive: true });
+    const r = spawnSync('git', ['clone', '-q', source.root, root], { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`git clone ${source.root} failed: ${r.stderr.trim()}`);
+    return new TempWorkspace(root);
+  }
+
   path(rel: string): string {
     return join(this.root, rel);
   }
@@ -122,6 +134,8 @@ export class TempWorkspace {
   dispose(): void {
     // Retries: a run's jobserver holder may still be removing its fifo, a killed run's orphans writing.
     rmSync(this.root, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
+    // A clone's root lies two levels below its temp dir.
+    if (this.root.endsWith(join('elsewhere', 'ws'))) rmSync(dirname(dirname(this.root)), { recursive: true, force: true });
   }
 }
 
