@@ -353,7 +353,7 @@ function readCpuUsage(raw: unknown): [number, number][] {
  * the units' own spans; before, its job queue sampled them as it went. An empty window reads the state just after
  * `from`, where a zero-length unit has already ended and so is not counted.
  */
-function othersRunning(samples: ConcurrencySample[], from: number, to: number, selfCounted: boolean): number {
+export function othersRunning(samples: ConcurrencySample[], from: number, to: number, selfCounted: boolean): number {
   const self = selfCounted ? 1 : 0;
   if (to - from < 1e-9) {
     const at = from + 1e-9;
