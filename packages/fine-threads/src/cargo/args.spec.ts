@@ -1,4 +1,4 @@
-import { cargoArgs, CargoOptionError, renderCommand, type CargoInvocation } from './args';
+import { cargoArgs, CargoOptionError, renderCommand, withBuildAnalysis, type CargoInvocation } from './args';
 
 const base: CargoInvocation = { command: 'build', packageName: 'heavy', manifestPath: 'crates/heavy/Cargo.toml', options: {} };
 
@@ -63,5 +63,24 @@ describe('cargoArgs', () => {
 describe('renderCommand', () => {
   it('quotes what a shell would split', () => {
     expect(renderCommand(['test', '--', 'a b', "it's"])).toBe(`cargo test -- 'a b' 'it'\\''s'`);
+  });
+});
+
+describe('withBuildAnalysis', () => {
+  it("adds cargo's build-analysis log before the arguments after `--`", () => {
+    const argv = cargoArgs({ ...base, command: 'check', timings: true, trailing: ['--nocapture'] });
+    expect(withBuildAnalysis(argv)).toEqual({
+      argv: ['check', '-p', 'heavy', '--manifest-path', 'crates/heavy/Cargo.toml', '--timings', '-Zbuild-analysis', '--config', 'build.analysis.enabled=true', '--', '--nocapture'],
+      owned: true,
+    });
+  });
+
+  it("leaves the log the user's own args asked for to them", () => {
+    for (const args of [['-Zbuild-analysis'], ['-Z', 'build-analysis']]) {
+      const r = withBuildAnalysis(cargoArgs({ ...base, options: { args } }));
+      expect(r.owned).toBe(false);
+      expect(r.argv.filter((a) => a.includes('build-analysis'))).toHaveLength(1);
+      expect(r.argv.slice(-2)).toEqual(['--config', 'build.analysis.enabled=true']);
+    }
   });
 });

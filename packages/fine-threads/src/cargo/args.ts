@@ -71,6 +71,22 @@ export function cargoArgs(inv: CargoInvocation): string[] {
   return argv;
 }
 
+/** The config that, with `-Zbuild-analysis`, makes cargo log the build to `$CARGO_HOME/log/<run id>.jsonl`. */
+export const BUILD_ANALYSIS_CONFIG = 'build.analysis.enabled=true';
+
+/**
+ * A recorded build's argv with cargo's build-analysis log turned on, before any `--`.
+ * `owned` is false when the user's own args already asked for `-Zbuild-analysis`: the log is
+ * then theirs to keep.
+ */
+export function withBuildAnalysis(argv: readonly string[]): { argv: string[]; owned: boolean } {
+  const end = argv.indexOf('--');
+  const head = end < 0 ? [...argv] : argv.slice(0, end);
+  const tail = end < 0 ? [] : argv.slice(end);
+  const owned = !head.some((a, k) => a === '-Zbuild-analysis' || (a === '-Z' && head[k + 1] === 'build-analysis'));
+  return { argv: [...head, ...(owned ? ['-Zbuild-analysis'] : []), '--config', BUILD_ANALYSIS_CONFIG, ...tail], owned };
+}
+
 /** A shell-like rendering of the command, for the line printed before it runs. */
 export function renderCommand(argv: readonly string[]): string {
   return ['cargo', ...argv].map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(' ');

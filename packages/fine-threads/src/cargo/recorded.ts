@@ -5,8 +5,11 @@ import type { ExecutorContext } from '@nx/devkit';
 import type { CargoCommand } from './args';
 import { runCargo, type CargoIo, type CargoRunResult } from './process';
 import { planThreads, type ThreadsPlan } from '../threads/environment';
-import { startRecording, type RecordingContext } from '../recording/recorder';
+import { buildAnalysisLogDir, startRecording, type BuildAnalysisLookup, type RecordingContext } from '../recording/recorder';
 import { joinJobserver } from '../jobserver/client';
+import { workspaceDataDir } from '../system/nx-dirs';
+import { withBuildAnalysis } from './args';
+import { probeCargoCapabilities } from './capabilities';
 
 /**
  * What every cargo an executor starts goes through: one thread plan for the
@@ -55,10 +58,13 @@ export async function runRecordedCargo(context: ExecutorContext, session: CargoS
   // The run's shared jobserver: this cargo's implicit token comes from it too.
   const jobserver = await joinJobserver(context);
   const record = run.record;
-  const recording = record ? startRecording(context.root, record.targetDir, session.eventsFile, run.cwd, run.argv) : undefined;
+  // Where cargo has build-analysis its log is read; --timings stays on for what the log cannot tell.
+  const prepared = record ? await withBuildAnalysisIfAny(context.root, run.argv, run.cwd) : undefined;
+  const argv = prepared?.argv ?? run.argv;
+  const recording = record ? startRecording(context.root, record.targetDir, session.eventsFile, run.cwd, run.argv, prepared?.lookup) : undefined;
   let result: CargoRunResult;
   try {
-    result = await runCargo(run.argv, run.cwd, { ...plan.env, ...jobserver.env }, run.io, jobserver.fds);
+    result = await runCargo(argv, run.cwd, { ...plan.env, ...jobserver.env }, run.io, jobserver.fds);
   } finally {
     jobserver.release();
   }
@@ -72,4 +78,21 @@ export async function runRecordedCargo(context: ExecutorContext, session: CargoS
     });
   }
   return result;
+}
+
+/**
+ * A recorded build's argv with cargo's build-analysis log on, and how to find that log, when
+ * this cargo has `-Zbuild-analysis` (asked once per cargo version); undefined otherwise.
+ */
+export async function withBuildAnalysisIfAny(
+  workspaceRoot: string,
+  argv: readonly string[],
+  cwd: string,
+): Promise<{ argv: string[]; lookup: BuildAnalysisLookup } | undefined> {
+  const toolchain = argv[0]?.startsWith('+') ? argv[0].slice(1) : undefined;
+  const cacheFile = join(workspaceDataDir(workspaceRoot), 'fine-threads-cargo.json');
+  const { buildAnalysis } = await probeCargoCapabilities(toolchain, cwd, cacheFile);
+  if (!buildAnalysis) return undefined;
+  const added = withBuildAnalysis(argv);
+  return { argv: added.argv, lookup: { logDir: buildAnalysisLogDir(), argv: added.argv, cwd, owned: added.owned } };
 }

@@ -1,7 +1,7 @@
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { packagesOf, stampOf, takeTimingReport } from './recorder';
+import { buildFingerprint, findBuildAnalysisLog, logStampOf, packagesOf, stampOf, takeBuildTimings, takeTimingReport, type BuildAnalysisLookup } from './recorder';
 
 const fixture = (name: string) => join(__dirname, '__fixtures__', name);
 const readFixture = (name: string) => readFileSync(fixture(name), 'utf8');
@@ -53,5 +53,91 @@ describe('takeTimingReport, in a target dir that other builds share', () => {
     copyFileSync(fixture('stable-build.html'), join(timings, 'cargo-timing-20261125T123626743Z-f851c9efeb0ff776.html'));
     expect(takeTimingReport(target, BUILD_START, ['cli', 'not-in-this-build'])).toBeUndefined();
     expect(existsSync(join(timings, 'cargo-timing-20261125T123626743Z-f851c9efeb0ff776.html'))).toBe(true);
+  });
+});
+
+describe("a build's build-analysis log, in the log dir all of the user's cargos share", () => {
+  // nightly-analysis-build.jsonl: `cargo build -Zbuild-analysis --config build.analysis.enabled=true
+  // --timings --target-dir /tmp/ft-ba-targets/build` in /tmp/ft-ba-ws, run 20261206T015014046Z-21dce97829cafa99.
+  const RUN = '20261206T015014046Z-21dce97829cafa99';
+  const RUN_START = Date.UTC(2026, 11, 6, 1, 50, 14, 46);
+  const ARGV = ['+nightly', 'build', '-Zbuild-analysis', '--config', 'build.analysis.enabled=true', '--timings', '--target-dir', '/tmp/ft-ba-targets/build'];
+  let logDir: string;
+  let ws: string;
+  const logOf = (name: string, cwd = ws) => readFixture(name).split('"cwd":"/tmp/ft-ba-ws"').join(`"cwd":${JSON.stringify(cwd)}`);
+  const lookup = (over: Partial<BuildAnalysisLookup> = {}): BuildAnalysisLookup => ({ logDir, argv: ARGV, cwd: ws, owned: true, ...over });
+  beforeEach(() => {
+    logDir = join(target, 'cargo-home-log');
+    ws = join(target, 'ws');
+    mkdirSync(logDir);
+    mkdirSync(ws);
+  });
+
+  it('reads the run start from the name', () => {
+    expect(logStampOf(`${RUN}.jsonl`)).toBe(RUN_START);
+    expect(logStampOf('20261206T015014046Z.jsonl')).toBeUndefined();
+  });
+
+  it("takes the log with this cargo's argv and cwd, not another build's that started a moment later", () => {
+    // Another build of the same workspace (the rebuild's log, another argv), newest by mtime.
+    writeFileSync(join(logDir, `${RUN}.jsonl`), logOf('nightly-analysis-build.jsonl'));
+    const otherCwd = join(target, 'elsewhere');
+    mkdirSync(otherCwd);
+    writeFileSync(join(logDir, '20261206T015014100Z-21dce97829cafa99.jsonl'), logOf('nightly-analysis-build.jsonl', otherCwd).split(RUN).join('20261206T015014100Z-21dce97829cafa99'));
+    writeFileSync(join(logDir, '20261206T015014200Z-21dce97829cafa99.jsonl'), readFixture('nightly-analysis-check-tests.jsonl'));
+    expect(findBuildAnalysisLog(lookup(), RUN_START - 100)?.runId).toBe(RUN);
+    expect(findBuildAnalysisLog(lookup({ argv: ARGV.slice(1) }), RUN_START - 100)?.runId).toBe(RUN);
+    expect(findBuildAnalysisLog(lookup({ cwd: otherCwd }), RUN_START - 100)?.runId).toBe('20261206T015014100Z-21dce97829cafa99');
+    expect(findBuildAnalysisLog(lookup({ argv: [...ARGV, '--release'] }), RUN_START - 100)).toBeUndefined();
+    // A run that started well before this cargo is not this build's.
+    expect(findBuildAnalysisLog(lookup(), RUN_START + 5000)).toBeUndefined();
+  });
+
+  it('of two runs of one command, takes the first to start after this cargo did', () => {
+    const later = '20261206T015016000Z-21dce97829cafa99';
+    writeFileSync(join(logDir, `${RUN}.jsonl`), logOf('nightly-analysis-build.jsonl'));
+    writeFileSync(join(logDir, `${later}.jsonl`), logOf('nightly-analysis-build.jsonl').split(RUN).join(later));
+    expect(findBuildAnalysisLog(lookup(), RUN_START - 10)?.runId).toBe(RUN);
+    expect(findBuildAnalysisLog(lookup(), RUN_START + 10)?.runId).toBe(later);
+  });
+
+  it('times the build from the log, deletes the log it turned on and the HTML report of the same run', () => {
+    writeFileSync(join(logDir, `${RUN}.jsonl`), logOf('nightly-analysis-build.jsonl'));
+    copyFileSync(fixture('nightly-analysis-build.html'), join(timings, `cargo-timing-${RUN}.html`));
+    const got = takeBuildTimings(target, RUN_START - 100, [], lookup());
+    expect(got?.source).toBe('build-analysis');
+    expect(got?.report.units).toHaveLength(5);
+    expect(readdirSync(logDir)).toEqual([]);
+    expect(readdirSync(timings)).toEqual([]);
+  });
+
+  it("leaves a log the user asked for in place", () => {
+    writeFileSync(join(logDir, `${RUN}.jsonl`), logOf('nightly-analysis-build.jsonl'));
+    expect(takeBuildTimings(target, RUN_START - 100, [], lookup({ owned: false }))?.source).toBe('build-analysis');
+    expect(readdirSync(logDir)).toEqual([`${RUN}.jsonl`]);
+  });
+
+  it("reads the same run's HTML report when the log cannot tell check from check-test", () => {
+    const run = '20261206T015018992Z-21dce97829cafa99';
+    const argv = ['+nightly', 'check', '--tests', '-Zbuild-analysis', '--config', 'build.analysis.enabled=true', '--timings', '--target-dir', '/tmp/ft-ba-targets/check'];
+    writeFileSync(join(logDir, `${run}.jsonl`), logOf('nightly-analysis-check-tests.jsonl'));
+    copyFileSync(fixture('nightly-analysis-check-tests.html'), join(timings, `cargo-timing-${run}.html`));
+    const got = takeBuildTimings(target, Date.UTC(2026, 11, 6, 1, 50, 18, 900), [], lookup({ argv }));
+    expect(got?.source).toBe('timings');
+    expect(got?.report.units.map((u) => u.mode)).toContain('check-test');
+    expect(readdirSync(timings)).toEqual([]);
+    expect(readdirSync(logDir)).toEqual([]);
+  });
+
+  it('reads the HTML report when there is no log, as on a cargo without build-analysis', () => {
+    copyFileSync(fixture('stable-build.html'), join(timings, 'cargo-timing-20261125T123626743Z-f851c9efeb0ff776.html'));
+    expect(takeBuildTimings(target, BUILD_START - 200, ['cli'])?.source).toBe('timings');
+    expect(takeBuildTimings(target, BUILD_START - 200, ['cli'], lookup())).toBeUndefined();
+  });
+
+  it('a build with the log on compares with one without it', () => {
+    const plain = ['build', '-p', 'a', '--timings'];
+    expect(buildFingerprint(ws, [...plain, '-Zbuild-analysis', '--config', 'build.analysis.enabled=true'])).toBe(buildFingerprint(ws, plain));
+    expect(buildFingerprint(ws, [...plain, '--config', 'profile.dev.opt-level=1'])).not.toBe(buildFingerprint(ws, plain));
   });
 });
