@@ -1,6 +1,10 @@
 import type { ExecutorContext } from '@nx/devkit';
 import { resolveThreadTable } from './options';
-import { threadSources } from './environment';
+import { planThreads, threadSources, WRAPPER_PATH } from './environment';
+import { probeThreadsSupport, type ThreadsSupport } from '../cargo/toolchain';
+
+jest.mock('../cargo/toolchain', () => ({ ...jest.requireActual('../cargo/toolchain'), probeThreadsSupport: jest.fn() }));
+jest.mock('node:os', () => ({ ...jest.requireActual('node:os'), availableParallelism: () => 2 }));
 
 function context(plugins: unknown[], projects: Record<string, { metadata?: object }>): ExecutorContext {
   return {
@@ -49,5 +53,58 @@ describe('threadSources', () => {
   it('reports an nx.json frontendThreads that is not a map', () => {
     const bad = context([{ plugin: 'fine-threads', options: { frontendThreads: 4 } }], {});
     expect(() => resolveThreadTable(threadSources(bad, ['heavy'], undefined), 2)).toThrow(/^nx.json frontendThreads: /);
+  });
+});
+
+describe('planThreads and the toolchain default', () => {
+  const probe = probeThreadsSupport as jest.MockedFunction<typeof probeThreadsSupport>;
+  const support = (defaultThreads: number | null, flag: string[] = ['-Zthreads=']): ThreadsSupport => ({ flag, bootstrap: true, release: '1.99.0', defaultThreads });
+  // heavy threaded, util set to 1 (as the tuner writes it), basis in no table.
+  const ctx = (heavy: unknown) =>
+    context([], {
+      heavy: { metadata: { frontendThreads: heavy, cargo: { crateNames: ['heavy'] } } },
+      util: { metadata: { frontendThreads: { check: { '2': 1 } }, cargo: { crateNames: ['util'] } } },
+      basis: { metadata: { cargo: { crateNames: ['basis'] } } },
+    });
+  const plan = (heavy: unknown) => planThreads(ctx(heavy), 'check', ['heavy'], undefined, undefined, '/ws', '/tmp/events');
+  beforeEach(() => probe.mockReset());
+
+  it('sets no wrapper for crates set to 1 while the default is 1 thread, and asks the toolchain', async () => {
+    probe.mockResolvedValue(support(1));
+    expect((await plan(1)).env).toEqual({});
+    expect(probe).toHaveBeenCalledTimes(1);
+  });
+
+  it('takes an unknown default as 1', async () => {
+    probe.mockResolvedValue(support(null));
+    expect((await plan(1)).env).toEqual({});
+  });
+
+  it('gives crates set to 1 an explicit 1 when the default is more, with the wrapper, even with nothing threaded', async () => {
+    probe.mockResolvedValue(support(2, ['-Zunstable-options', '--jobs-frontend=']));
+    const p = await plan(1);
+    expect(p.env).toMatchObject({
+      RUSTC_WRAPPER: WRAPPER_PATH,
+      FINE_THREADS_TABLE: 'heavy=1 util=1',
+      FINE_THREADS_FLAG: '-Zunstable-options --jobs-frontend=',
+      FINE_THREADS_DEFAULT: '2',
+      FINE_THREADS_BOOTSTRAP: '1',
+    });
+    expect(p.threads.size).toBe(0); // the record's table: nothing threaded
+  });
+
+  it('keeps the table of threaded crates as it was while the default is 1', async () => {
+    probe.mockResolvedValue(support(1));
+    const p = await plan(2);
+    expect(p.env.FINE_THREADS_TABLE).toBe('heavy=2');
+    expect(p.env.FINE_THREADS_DEFAULT).toBeUndefined();
+    probe.mockResolvedValue(support(2));
+    expect((await plan(2)).env.FINE_THREADS_TABLE).toBe('heavy=2 util=1');
+  });
+
+  it('does not ask the toolchain when no crate has a count', async () => {
+    const none = context([], { basis: { metadata: { cargo: { crateNames: ['basis'] } } } });
+    expect((await planThreads(none, 'check', ['basis'], undefined, undefined, '/ws', '/tmp/events')).env).toEqual({});
+    expect(probe).not.toHaveBeenCalled();
   });
 });

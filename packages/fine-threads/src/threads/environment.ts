@@ -5,7 +5,7 @@ import { workspaceDataDir } from '../system/nx-dirs';
 import { PLUGIN_NAME } from '../plugins/plugin-options';
 import type { CargoCommand } from '../cargo/args';
 import { crateNameOf, formatThreadTable, resolveThreadTable, ThreadOptionError, type ThreadMode, type ThreadSource } from './options';
-import { probeThreadsSupport, type ThreadsSupport } from '../cargo/toolchain';
+import { formText, probeThreadsSupport, type ThreadsSupport } from '../cargo/toolchain';
 
 /** The rustc wrapper shipped with the package: a POSIX sh script, so no Node per rustc. */
 export const WRAPPER_PATH = join(__dirname, '..', '..', 'bin', 'fine-threads-rustc');
@@ -78,8 +78,8 @@ export interface ThreadsPlan {
 }
 
 /**
- * Resolves the thread table for one task and, when any crate is threaded,
- * the environment that makes cargo call the wrapper. Throws
+ * Resolves the thread table for one task and, when any crate is threaded (or set to 1 on a
+ * toolchain whose default is more), the environment that makes cargo call the wrapper. Throws
  * ThreadOptionError (one line) for a bad value.
  */
 export async function planThreads(
@@ -92,23 +92,32 @@ export async function planThreads(
   eventsFile: string,
 ): Promise<ThreadsPlan> {
   const cores = availableParallelism();
-  const { threads, notes } = resolveThreadTable(threadSources(context, taskCrateNames, cliValue), cores, threadModeOf(command));
-  if (threads.size === 0) return { env: {}, threads, cores, notes };
+  const { threads, ones, notes } = resolveThreadTable(threadSources(context, taskCrateNames, cliValue), cores, threadModeOf(command));
+  // Crates set to 1 need the toolchain's answer too: its default may be more than 1 thread.
+  if (threads.size === 0 && ones.size === 0) return { env: {}, threads, cores, notes };
 
   const cacheFile = join(workspaceDataDir(context.root), 'fine-threads-toolchains.json');
   const support = await probeThreadsSupport(toolchain, cwd, cacheFile);
   if (!support.flag) {
-    notes.push(
-      `fine-threads: rustc ${support.release} takes neither --jobs-frontend nor -Zthreads: building without front-end threads.`,
-    );
+    if (threads.size > 0) {
+      notes.push(
+        `fine-threads: rustc ${support.release} takes neither --jobs-frontend nor -Zthreads: building without front-end threads.`,
+      );
+    }
     return { env: {}, threads: new Map(), support, cores, notes };
   }
+  // A toolchain that runs more than one front-end thread unless told otherwise: a 1 must be said.
+  const explicitOnes = (support.defaultThreads ?? 1) > 1;
+  const table = new Map(threads);
+  if (explicitOnes) for (const crate of ones) table.set(crate, 1);
+  if (table.size === 0) return { env: {}, threads, support, cores, notes };
   const env: Record<string, string> = {
     RUSTC_WRAPPER: WRAPPER_PATH,
-    FINE_THREADS_TABLE: formatThreadTable(threads),
-    FINE_THREADS_FLAG: support.flag,
+    FINE_THREADS_TABLE: formatThreadTable(table),
+    FINE_THREADS_FLAG: formText(support.flag),
     FINE_THREADS_EVENTS: eventsFile,
   };
+  if (explicitOnes) env.FINE_THREADS_DEFAULT = String(support.defaultThreads);
   if (support.bootstrap) env.FINE_THREADS_BOOTSTRAP = '1';
   // A wrapper the user already has (sccache, …) keeps running, inside ours.
   const inner = process.env.RUSTC_WRAPPER ?? process.env.CARGO_BUILD_RUSTC_WRAPPER;

@@ -75,6 +75,25 @@ describe('resolveThreadTable', () => {
     expect(threadsFor(t.threads, 'syn', '2.0.1')).toBeUndefined();
     expect(crateNameOf('toml-edit@0.15.0')).toBe('toml_edit@0.15.0');
   });
+
+  it('lists the crates set to 1 that the table leaves out, for a toolchain whose default is more', () => {
+    const t = resolveThreadTable(
+      [
+        src('project heavy', ['heavy'], 2),
+        src('project util', ['util'], { check: { '2': 1 }, build: { '2': 2 } }), // the tuner decided against, for check
+        src('nx.json', ['clap'], 2),
+        src('nx.json', ['clap@2.34.0'], 1), // kept in the table: it overrides clap's 2
+        src('nx.json', ['syn@2.0.1'], 1),
+        src('project none', ['none'], { '64': 8 }), // no entry for this machine: in no list
+      ],
+      2,
+      'check',
+    );
+    expect([...t.ones].sort()).toEqual(['syn@2.0.1', 'util']);
+    expect([...t.threads.keys()].sort()).toEqual(['clap', 'clap@2.34.0', 'heavy']);
+    expect(resolveThreadTable([src('p', ['solo'], 0)], 1).ones).toEqual(new Set(['solo'])); // all of one core
+    expect(resolveThreadTable([src('p', ['util'], 1), src('cli', ['util'], 2)], 2).ones.size).toBe(0); // later wins
+  });
 });
 
 describe('formatThreadTable', () => {

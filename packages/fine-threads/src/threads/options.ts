@@ -38,6 +38,11 @@ export interface ThreadTable {
    * 1 where it takes a version out of its name's count.
    */
   threads: Map<string, number>;
+  /**
+   * The crates (keys as in `threads`) set to exactly 1 that `threads` leaves out: no flag is
+   * needed for them while a toolchain's default is 1 thread, an explicit 1 once it is more.
+   */
+  ones: Set<string>;
   /** One line each: values clamped to this machine. */
   notes: string[];
 }
@@ -112,12 +117,16 @@ export function resolveThreadTable(sources: readonly ThreadSource[], cores: numb
     }
     for (const crate of source.crateNames) threads.set(crate, n);
   }
-  // Ones are kept only where a version's 1 overrides its name's count.
+  // Ones are kept only where a version's 1 overrides its name's count; the others are listed apart.
+  const ones = new Set<string>();
   for (const [key, n] of threads) {
     const at = key.indexOf('@');
-    if (n <= 1 && !(at > 0 && (threads.get(key.slice(0, at)) ?? 1) > 1)) threads.delete(key);
+    if (n <= 1 && !(at > 0 && (threads.get(key.slice(0, at)) ?? 1) > 1)) {
+      threads.delete(key);
+      if (n === 1) ones.add(key);
+    }
   }
-  return { threads, notes };
+  return { threads, ones, notes };
 }
 
 /** The wrapper's FINE_THREADS_TABLE: `a=2 b=4`, sorted so it is stable. */

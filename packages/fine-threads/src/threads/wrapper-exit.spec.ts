@@ -17,23 +17,27 @@ beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'ft-wrapper-exit-'));
   fake = join(dir, 'rustc');
   log = join(dir, 'calls');
-  // FAKE picks what the threaded call (one with -Zthreads) does; an unthreaded call succeeds
-  // and sends the metadata notice, as rustc does.
+  // FAKE picks what the threaded call (one with -Zthreads=N or --jobs-frontend=N, N > 1) does;
+  // any other call succeeds and sends the metadata notice, as rustc does (ice-at-one: a call
+  // with an explicit 1 crashes). The log has, per call, the threads arguments, each matched as
+  // a whole argument, and ` boot` when RUSTC_BOOTSTRAP is set.
   writeFileSync(
     fake,
     [
       '#!/bin/sh',
-      'z=no; for a do case $a in -Zthreads=*) z=$a ;; esac; done',
-      `echo "$z" >> '${log}'`,
-      'if [ "$z" != no ]; then',
+      'z=; for a do case $a in -Zthreads=* | --jobs-frontend=* | -Zunstable-options) z="$z${z:+ }$a" ;; esac; done',
+      `echo "\${z:-no}\${RUSTC_BOOTSTRAP:+ boot}" >> '${log}'`,
+      'ice() { echo "thread \'rustc\' panicked at compiler/x.rs:1:1:" >&2; echo "error: the compiler unexpectedly panicked. This is a bug" >&2; exit 101; }',
+      'case $FAKE/$z in ice-at-one/*=1) ice ;; esac',
+      'case $z in "" | *=1) ;; *)',
       '  case $FAKE in',
       '    plain101) echo "error: could not write output: disk full" >&2; exit 101 ;;',
-      '    ice) echo "thread \'rustc\' panicked at compiler/x.rs:1:1:" >&2; echo "error: the compiler unexpectedly panicked. This is a bug" >&2; exit 101 ;;',
+      '    ice) ice ;;',
       // Text that quotes the notice (a panic message, say) but is no notice, then an ICE.
       `    ice-quoting) echo 'thread rustc panicked at: unexpected {"emit":"metadata"}' >&2; echo "error: the compiler unexpectedly panicked. This is a bug" >&2; exit 101 ;;`,
       '    term) kill -TERM $$ ;;',
-      '  esac',
-      'fi',
+      '  esac ;;',
+      'esac',
       `echo '${NOTICE}' >&2`,
       'exit 0',
       '',
@@ -43,14 +47,14 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-function run(mode: string) {
+function run(mode: string, extraEnv: NodeJS.ProcessEnv = {}) {
   const events = join(dir, 'events');
   const tmp = join(dir, 'tmp');
   rmSync(tmp, { recursive: true, force: true });
   require('node:fs').mkdirSync(tmp);
   const r = spawnSync(wrapper, [fake, '--crate-name', 'beta', '--edition=2021', 'src/lib.rs'], {
     encoding: 'utf8',
-    env: { PATH: process.env.PATH, TMPDIR: tmp, FAKE: mode, FINE_THREADS_TABLE: 'beta=2', FINE_THREADS_FLAG: '-Zthreads=', FINE_THREADS_EVENTS: events },
+    env: { PATH: process.env.PATH, TMPDIR: tmp, FAKE: mode, FINE_THREADS_TABLE: 'beta=2', FINE_THREADS_FLAG: '-Zthreads=', FINE_THREADS_EVENTS: events, ...extraEnv },
   });
   return {
     status: r.status,
@@ -96,5 +100,72 @@ describe('the wrapper ending a threaded compile', () => {
     expect(r.status).toBeNull();
     expect(r.calls).toEqual(['-Zthreads=2']);
     expect(r.leftInTmp).toEqual([]);
+  });
+});
+
+describe('the flag forms and an explicit 1', () => {
+  const JOBS = { FINE_THREADS_FLAG: '-Zunstable-options --jobs-frontend=' };
+
+  it('passes a form of several arguments as separate arguments, N on the last', () => {
+    const r = run('ok', JOBS);
+    expect(r.status).toBe(0);
+    expect(r.calls).toEqual(['-Zunstable-options --jobs-frontend=2']);
+  });
+
+  it('passes them behind an inner wrapper too (the shim role), which never sees them', () => {
+    const inner = join(dir, 'inner');
+    writeFileSync(inner, `#!/bin/sh\necho "$*" >> '${join(dir, 'inner.log')}'\nexec "$@"\n`);
+    chmodSync(inner, 0o755);
+    for (const [table, env, calls] of [
+      ['beta=2', {}, ['-Zunstable-options --jobs-frontend=2']],
+      ['beta=1', { FINE_THREADS_DEFAULT: '2' }, ['-Zunstable-options --jobs-frontend=1']],
+    ] as const) {
+      writeFileSync(log, '');
+      writeFileSync(join(dir, 'inner.log'), '');
+      const r = run('ok', { ...JOBS, ...env, FINE_THREADS_TABLE: table, FINE_THREADS_INNER_WRAPPER: inner });
+      expect(r.status).toBe(0);
+      expect(r.calls).toEqual(calls);
+      const innerCalls = readFileSync(join(dir, 'inner.log'), 'utf8').split('\n').filter(Boolean);
+      expect(innerCalls).toHaveLength(1);
+      expect(innerCalls[0]).toContain('--crate-name beta');
+      expect(innerCalls[0]).not.toMatch(/jobs-frontend|unstable-options/);
+    }
+  });
+
+  it('gives them RUSTC_BOOTSTRAP where the toolchain needs it, and retries an ICE with none of them', () => {
+    const r = run('ice', { ...JOBS, FINE_THREADS_BOOTSTRAP: '1' });
+    expect(r.status).toBe(0);
+    expect(r.calls).toEqual(['-Zunstable-options --jobs-frontend=2 boot', 'no']);
+  });
+
+  it('passes an entry of 1 through untouched while the toolchain default is 1 thread', () => {
+    for (const env of [{ FINE_THREADS_TABLE: 'beta=1' }, { FINE_THREADS_TABLE: 'beta=1', FINE_THREADS_DEFAULT: '1' }]) {
+      writeFileSync(log, '');
+      const r = run('ok', env);
+      expect(r.status).toBe(0);
+      expect(r.calls).toEqual(['no']);
+    }
+  });
+
+  it('gives an entry of 1 an explicit 1 (and RUSTC_BOOTSTRAP) when the toolchain default is more', () => {
+    const r = run('ok', { ...JOBS, FINE_THREADS_TABLE: 'beta=1', FINE_THREADS_DEFAULT: '2', FINE_THREADS_BOOTSTRAP: '1' });
+    expect(r.status).toBe(0);
+    expect(r.calls).toEqual(['-Zunstable-options --jobs-frontend=1 boot']);
+    expect(r.leftInTmp).toEqual([]);
+  });
+
+  it('reruns an ICE with an explicit 1 when the toolchain default is more, once', () => {
+    const r = run('ice', { FINE_THREADS_DEFAULT: '2', FINE_THREADS_BOOTSTRAP: '1' });
+    expect(r.status).toBe(0);
+    expect(r.calls).toEqual(['-Zthreads=2 boot', '-Zthreads=1 boot']);
+    expect(r.events).toBe('ice-fallback beta 2 101\n');
+    expect(r.stderr.split('\n').filter((l) => l === NOTICE)).toHaveLength(1);
+  });
+
+  it('does not retry a crash at an explicit 1: it is passed on', () => {
+    const r = run('ice-at-one', { FINE_THREADS_TABLE: 'beta=1', FINE_THREADS_DEFAULT: '2' });
+    expect(r.status).toBe(101);
+    expect(r.calls).toEqual(['-Zthreads=1']);
+    expect(r.events).toBe('');
   });
 });
