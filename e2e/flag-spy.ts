@@ -3,26 +3,29 @@ import { join } from 'node:path';
 
 /**
  * A rustc spy: put its directory first on PATH and every rustc cargo runs logs one line to
- * $SPY_LOG: the crate name, the front-end threads flag it got, and RUSTC_BOOTSTRAP ("-" for
- * none). With $SPY_ICE, a threaded compile fails with an internal compiler error instead.
+ * $SPY_LOG: the crate name, the front-end threads arguments it got (joined by commas, e.g.
+ * `-Zunstable-options,--jobs-frontend=2`) and RUSTC_BOOTSTRAP ("-" for none). With $SPY_ICE, a
+ * threaded compile fails with an internal compiler error instead. `before` are sh lines run
+ * before the real rustc (`$real`, `$flag` set), for a spy that plays another toolchain.
  */
-export function writeFlagSpy(dir: string): string {
+export function writeFlagSpy(dir: string, before: string[] = []): string {
   mkdirSync(dir, { recursive: true });
   const path = join(dir, 'rustc');
   writeFileSync(
     path,
     [
       '#!/bin/sh',
-      'name=-; flag=-',
-      'prev=',
+      'real=$(rustup which rustc)',
+      'name=-; flag=; prev=',
       'for a do',
       '  [ "$prev" = --crate-name ] && name=$a',
-      '  case $a in -Zthreads=*|--jobs-frontend=*) flag=$a ;; esac',
+      '  case $a in -Zthreads=* | --jobs-frontend=* | -Zunstable-options) flag="$flag${flag:+,}$a" ;; esac',
       '  prev=$a',
       'done',
-      'echo "$name $flag ${RUSTC_BOOTSTRAP:--}" >> "$SPY_LOG"',
-      'if [ -n "$SPY_ICE" ] && [ "$flag" != - ]; then echo "error: internal compiler error: injected" >&2; exit 101; fi',
-      'exec "$(rustup which rustc)" "$@"',
+      'echo "$name ${flag:--} ${RUSTC_BOOTSTRAP:--}" >> "$SPY_LOG"',
+      'if [ -n "$SPY_ICE" ] && [ -n "$flag" ]; then echo "error: internal compiler error: injected" >&2; exit 101; fi',
+      ...before,
+      'exec "$real" "$@"',
       '',
     ].join('\n'),
   );
@@ -36,7 +39,7 @@ export interface FlagSpyLine {
   bootstrap: string;
 }
 
-/** The compiles the spy saw (not rustc's probes, nor cargo's `___` file-name probe). */
+/** The compiles the spy saw (not rustc's probes, cargo's `___` file-name probe or the plugin's toolchain probe). */
 export function readFlagSpy(log: string): FlagSpyLine[] {
   let text = '';
   try {
@@ -51,5 +54,5 @@ export function readFlagSpy(log: string): FlagSpyLine[] {
       const [crate, flag, bootstrap] = l.split(' ');
       return { crate, flag, bootstrap };
     })
-    .filter((l) => l.crate !== '-' && l.crate !== '___');
+    .filter((l) => !['-', '___', 'fine_threads_probe'].includes(l.crate));
 }

@@ -1,9 +1,10 @@
-import { chmodSync, readFileSync, rmSync, truncateSync, statSync } from 'node:fs';
+import { readFileSync, rmSync, truncateSync, statSync } from 'node:fs';
 import { delimiter } from 'node:path';
 import { TempWorkspace } from '../packages/fine-threads/src/testing/temp-workspace';
+import { readFlagSpy, writeFlagSpy } from './flag-spy';
 
 // Per-crate front-end threads on the bundled example, through real nx, cargo and rustc.
-// A rustc spy first on PATH logs, per invocation: crate name, threads flag, RUSTC_BOOTSTRAP.
+// A rustc spy first on PATH (./flag-spy) logs, per invocation: crate name, threads flag, RUSTC_BOOTSTRAP.
 let ws: TempWorkspace;
 let spyLog: string;
 
@@ -11,29 +12,7 @@ function env(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   return { PATH: `${ws.path('spy')}${delimiter}${process.env.PATH}`, SPY_LOG: spyLog, ...extra };
 }
 
-interface SpyLine {
-  crate: string;
-  flag: string;
-  bootstrap: string;
-}
-
-function spyLines(): SpyLine[] {
-  let text = '';
-  try {
-    text = readFileSync(spyLog, 'utf8');
-  } catch {
-    return [];
-  }
-  return text
-    .split('\n')
-    .filter((l) => l.length > 0)
-    .map((l) => {
-      const [crate, flag, bootstrap] = l.split(' ');
-      return { crate, flag, bootstrap };
-    })
-    // `___` is cargo's probe of the target's file names, not a compilation.
-    .filter((l) => l.crate !== '-' && l.crate !== '___');
-}
+const spyLines = () => readFlagSpy(spyLog);
 
 const setThreads = (crateDir: string, value: unknown) =>
   ws.write(`${crateDir}/project.json`, JSON.stringify({ metadata: { frontendThreads: value } }));
@@ -60,25 +39,7 @@ const records = () =>
 beforeAll(() => {
   ws = TempWorkspace.fromExample('ft-threads-');
   spyLog = ws.path('spy.log');
-  ws.write(
-    'spy/rustc',
-    [
-      '#!/bin/sh',
-      'name=-; flag=-',
-      'prev=',
-      'for a do',
-      '  [ "$prev" = --crate-name ] && name=$a',
-      '  case $a in -Zthreads=*|--jobs-frontend=*) flag=$a ;; esac',
-      '  prev=$a',
-      'done',
-      'echo "$name $flag ${RUSTC_BOOTSTRAP:--}" >> "$SPY_LOG"',
-      // An injected internal compiler error, only when threaded.
-      'if [ -n "$SPY_ICE" ] && [ "$flag" != - ]; then echo "error: internal compiler error: injected" >&2; exit 101; fi',
-      'exec "$(rustup which rustc)" "$@"',
-      '',
-    ].join('\n'),
-  );
-  chmodSync(ws.path('spy/rustc'), 0o755);
+  writeFlagSpy(ws.path('spy'));
 });
 afterAll(() => ws.dispose());
 

@@ -1,7 +1,8 @@
-import { chmodSync, readFileSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { delimiter } from 'node:path';
 import { TempWorkspace } from '../packages/fine-threads/src/testing/temp-workspace';
+import { readFlagSpy, writeFlagSpy } from './flag-spy';
 
 // A crate the tuner decided against ({ "check": { "<cores>": 1 } }) on a toolchain whose default
 // is more than 1 front-end thread, through real nx, cargo and rustc. Such a toolchain does not
@@ -17,32 +18,7 @@ function env(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   return { PATH: `${ws.path('spy')}${delimiter}${process.env.PATH}`, SPY_LOG: spyLog, ...extra };
 }
 
-interface SpyLine {
-  crate: string;
-  flag: string;
-  bootstrap: string;
-}
-
-function spyLines(): SpyLine[] {
-  let text = '';
-  try {
-    text = readFileSync(spyLog, 'utf8');
-  } catch {
-    return [];
-  }
-  return (
-    text
-      .split('\n')
-      .filter((l) => l.length > 0)
-      .map((l) => {
-        const [crate, flag, bootstrap] = l.split(' ');
-        return { crate, flag, bootstrap };
-      })
-      // `___` is cargo's probe of the target's file names, fine_threads_probe the plugin's probe
-      // of the toolchain: not compiles of the workspace.
-      .filter((l) => !['-', '___', 'fine_threads_probe'].includes(l.crate))
-  );
-}
+const spyLines = () => readFlagSpy(spyLog);
 
 interface CacheEntry {
   flag: string[] | null;
@@ -56,27 +32,12 @@ const touchHeavy = (n: number) => ws.write('crates/heavy/src/lib.rs', `${ws.read
 beforeAll(() => {
   ws = TempWorkspace.fromExample('ft-default-');
   spyLog = ws.path('spy.log');
-  ws.write(
-    'spy/rustc',
-    [
-      '#!/bin/sh',
-      'real=$(rustup which rustc)',
-      'name=-; flag=; prev=',
-      'for a do',
-      '  [ "$prev" = --crate-name ] && name=$a',
-      '  case $a in -Zthreads=* | --jobs-frontend=* | -Zunstable-options) flag="$flag${flag:+,}$a" ;; esac',
-      '  prev=$a',
-      'done',
-      'echo "$name ${flag:--} ${RUSTC_BOOTSTRAP:--}" >> "$SPY_LOG"',
-      'if [ "${FAKE_DEFAULT-}" = 2 ]; then',
-      '  case " $* " in *" -vV "*) "$real" "$@" && echo "fake: default front-end threads 2"; exit ;; esac',
-      '  if [ -z "$flag" ]; then RUSTC_BOOTSTRAP=1 exec "$real" "$@" -Zthreads=2; fi',
-      'fi',
-      'exec "$real" "$@"',
-      '',
-    ].join('\n'),
-  );
-  chmodSync(ws.path('spy/rustc'), 0o755);
+  writeFlagSpy(ws.path('spy'), [
+    'if [ "${FAKE_DEFAULT-}" = 2 ]; then',
+    '  case " $* " in *" -vV "*) "$real" "$@" && echo "fake: default front-end threads 2"; exit ;; esac',
+    '  if [ -z "$flag" ]; then RUSTC_BOOTSTRAP=1 exec "$real" "$@" -Zthreads=2; fi',
+    'fi',
+  ]);
   // As the tuner writes a crate it decided against, for this machine's core count.
   ws.write('crates/heavy/project.json', JSON.stringify({ metadata: { frontendThreads: { check: { [availableParallelism()]: 1 } } } }));
 });
