@@ -108,3 +108,30 @@ describe('bad input', () => {
     expect(r.output).not.toMatch(STACK);
   });
 });
+
+// The same in a workspace made here, as a user's might be laid out: the Cargo workspace under
+// rust/, beside a TS package, and the broken crate one that another depends on.
+describe('a malformed member Cargo.toml in a nested Cargo workspace', () => {
+  let own: TempWorkspace;
+  beforeAll(() => {
+    own = TempWorkspace.empty('ft-bad-member-');
+    own.write('package.json', JSON.stringify({ name: 'ws', private: true, workspaces: ['packages/*'] }));
+    own.write('rust/Cargo.toml', '[workspace]\nmembers = ["crates/*"]\nresolver = "2"\n');
+    own.crate('rust/crates/calc', 'calc', 'pub fn one() -> u32 {\n    1\n}\n');
+    own.crate('rust/crates/textutil', 'textutil', 'pub fn two() -> u32 {\n    calc::one() + 1\n}\n', '\n[dependencies]\ncalc = { path = "../calc" }\n');
+    own.crate('rust/crates/toolbox', 'toolbox', 'pub fn three() -> u32 {\n    3\n}\n');
+    own.write('packages/web/package.json', JSON.stringify({ name: '@ws/web', version: '0.0.0', 'fine-threads': { crates: ['textutil'] } }));
+  });
+  afterAll(() => own.dispose());
+
+  it('drops that crate only, with one warning naming its file; the crate that depends on it stays', () => {
+    own.write('rust/crates/calc/Cargo.toml', '[package\nname = "calc"\n');
+    const r = own.nx(['show', 'projects', '--json']);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).sort()).toEqual(['@ws/web', 'textutil', 'toolbox']);
+    const warnings = lines(r.output, /fine-threads:/);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/^fine-threads: skipped rust\/crates\/calc\/Cargo\.toml \(its crate only\): /);
+    expect(r.output).not.toMatch(STACK);
+  });
+});
