@@ -172,3 +172,17 @@ describe('report', () => {
     expect(md).toContain('**not met**');
   });
 });
+
+describe('rows', () => {
+  // The entries of generators.json name the compiled file with its .js: the bench must find it,
+  // or the tuned row is left out as "not available" (as it was once, silently).
+  it('finds the built tune generator from generators.json', () => {
+    const { spawnSync } = require('node:child_process') as typeof import('node:child_process');
+    const r = spawnSync(
+      process.execPath,
+      ['--input-type=module', '-e', "import { tuneUnavailable } from './tools/bench/lib/rows.mjs'; console.log(tuneUnavailable() ?? 'available');"],
+      { cwd: require('node:path').join(__dirname, '..', '..'), encoding: 'utf8' },
+    );
+    expect(r.stdout.trim()).toBe('available');
+  });
+});

@@ -120,7 +120,8 @@ export function runRow(ws, row, mode, log) {
 export function tuneUnavailable() {
   const gens = JSON.parse(readFileSync(join(repo, 'packages', 'fine-threads', 'generators.json'), 'utf8')).generators ?? {};
   if (!gens.tune) return '`nx g fine-threads:tune` does not exist yet (packages/fine-threads/generators.json has no `tune`): the tune issue is not done';
-  const factory = join(repo, 'packages', 'fine-threads', `${gens.tune.factory}.js`);
+  // The entry names the compiled file, with or without its `.js` (and maybe `#export`).
+  const factory = join(repo, 'packages', 'fine-threads', `${gens.tune.factory.split('#')[0].replace(/\.js$/, '')}.js`);
   if (!existsSync(factory)) return `the tune generator is declared but not built (${factory} is missing; npm run build)`;
   return undefined;
 }
