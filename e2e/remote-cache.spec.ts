@@ -131,6 +131,23 @@ describe('the remote cache across two checkouts', () => {
   }, 300_000);
 });
 
+describe('a cache directory that two checkouts share', () => {
+  it("is no shared cache in Nx 24: each checkout keeps its own index of it, so the second misses", () => {
+    const shared = mkdtempSync(join(tmpdir(), 'ft-cache-shared-'));
+    try {
+      const [c, d] = [cloneB(false), cloneB(false)];
+      // No remote cache: the shared directory alone.
+      const dirOnly = (ws: TempWorkspace) => ({ ...env(ws), NX_CACHE_DIRECTORY: shared, NX_SELF_HOSTED_REMOTE_CACHE_SERVER: undefined });
+      expect(c.nx(['run-many', '-t', 'build'], dirOnly(c)).code).toBe(0);
+      const second = d.nx(['run-many', '-t', 'build'], dirOnly(d));
+      expect(second.code).toBe(0);
+      expect(second.output).toMatch(/Cache:\s+0\/3 hit/);
+    } finally {
+      rmSync(shared, { recursive: true, force: true });
+    }
+  }, 300_000);
+});
+
 describe("restoring a crate's dependencies in one checkout", () => {
   it('nx build top after rm -rf target restores top alone: cargo then compiles its dependencies, and top again', () => {
     rmSync(a.path('target'), { recursive: true, force: true });
