@@ -12,11 +12,12 @@
 //                                       [--nice -19] [--max-wait seconds]
 // Uses the built dist (npm run build) for the report parser. CARGO_INCREMENTAL=0.
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { copyExample } from './lib/workspaces.mjs';
 import { ownSessionWithNice, runMeasured, waitForQuiet } from './interference.mjs';
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -86,10 +87,7 @@ try {
   const subjects = [];
   if (only !== 'seed') {
     const ws = join(tmp, 'example');
-    cpSync(join(repo, 'examples', 'mixed-workspace'), ws, {
-      recursive: true,
-      filter: (src) => !/[/\\](target|node_modules|\.nx|dist|tmp)([/\\]|$)/.test(src),
-    });
+    copyExample(ws);
     subjects.push({ cwd: ws, targetDir: join(tmp, 'example-target'), pkg: 'heavy', crate: 'heavy' });
   }
   if (only !== 'heavy') {

@@ -5,11 +5,12 @@
 // plugin's own part alone: parsing the report and appending the record.
 //   node tools/bench/recording.mjs [--rounds 3] [--json out.json]
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { copyExample } from './lib/workspaces.mjs';
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const require = createRequire(import.meta.url);
@@ -23,10 +24,7 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 const ws = mkdtempSync(join(tmpdir(), 'ft-bench-rec-'));
 try {
-  cpSync(join(repo, 'examples', 'mixed-workspace'), ws, {
-    recursive: true,
-    filter: (src) => !/[/\\](target|node_modules|\.nx|dist|tmp)([/\\]|$)/.test(src),
-  });
+  copyExample(ws);
   symlinkSync(join(repo, 'node_modules'), join(ws, 'node_modules'), 'dir');
   const env = { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false', CARGO_INCREMENTAL: '0' };
   const build = (record) => {

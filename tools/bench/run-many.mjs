@@ -12,10 +12,11 @@
 //   --daemon: with the Nx daemon (a user's default outside CI) instead of NX_DAEMON=false;
 //   --json: JSON on stdout, text on stderr.
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { copyExample } from './lib/workspaces.mjs';
 import { runMeasured, waitForQuiet } from './interference.mjs';
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -50,10 +51,7 @@ function cargoWorkspaces(root) {
 
 const ws = mkdtempSync(join(tmpdir(), 'ft-bench-many-'));
 try {
-  cpSync(join(repo, 'examples', 'mixed-workspace'), ws, {
-    recursive: true,
-    filter: (src) => !/[/\\](target|node_modules|\.nx|dist|tmp)([/\\]|$)/.test(src),
-  });
+  copyExample(ws);
   symlinkSync(join(repo, 'node_modules'), join(ws, 'node_modules'), 'dir');
   const env = { ...process.env, NX_DAEMON: String(daemon), NX_NO_CLOUD: 'true', NX_TUI: 'false', CI: 'true' };
   delete env.NX_BATCH_MODE;

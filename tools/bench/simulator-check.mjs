@@ -22,11 +22,12 @@
 // --nice -19 (root) runs it in its own session at that autogroup nice, above the other sessions'
 // load (interference.mjs); --max-wait caps each wait for a quiet spell (s).
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { copyExample } from './lib/workspaces.mjs';
 import { ownSessionWithNice, runMeasured, waitForQuiet } from './interference.mjs';
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -54,10 +55,7 @@ const SCALE_CORES = [4, 8, 16, 64];
 function workload(name) {
   if (name === 'example') {
     const cwd = join(tmp, 'example');
-    cpSync(join(repo, 'examples', 'mixed-workspace'), cwd, {
-      recursive: true,
-      filter: (src) => !/[/\\](target|node_modules|\.nx|dist|tmp)([/\\]|$)/.test(src),
-    });
+    copyExample(cwd);
     return { name, cwd, cargoArgs: ['--workspace'], unitGraph: { workspace: true }, tuned: { heavy: 2 } };
   }
   if (name === 'seed') {

@@ -105,11 +105,20 @@ function linkNodeModules(root) {
   symlinkSync(join(repo, 'node_modules'), join(root, 'node_modules'), 'dir');
 }
 
+/**
+ * Copies examples/mixed-workspace to `dest` without what a run leaves there (target, node_modules,
+ * .nx, dist, tmp, .fine-threads), judged on the path inside the example, so a checkout that
+ * itself lies under such a name (/tmp/...) is copied whole.
+ */
+export function copyExample(dest) {
+  const src = join(repo, 'examples', 'mixed-workspace');
+  cpSync(src, dest, { recursive: true, filter: (p) => !/[/\\](target|node_modules|\.nx|dist|tmp|\.fine-threads)([/\\]|$)/.test(p.slice(src.length)) });
+  return dest;
+}
+
 /** A copy of examples/mixed-workspace (as src/testing/temp-workspace.ts makes one). */
 export function exampleWorkspace(base) {
-  const root = join(base, 'example');
-  const src = join(repo, 'examples', 'mixed-workspace');
-  cpSync(src, root, { recursive: true, filter: (p) => !/[/\\](target|node_modules|\.nx|dist|tmp|\.fine-threads)([/\\]|$)/.test(p.slice(src.length)) });
+  const root = copyExample(join(base, 'example'));
   linkNodeModules(root);
   return new BenchWorkspace({
     id: 'example',
