@@ -8,8 +8,7 @@ import { log } from '../utils/log';
 import { startLoadMeter } from './load';
 import { parseBuildAnalysisLog, type BuildAnalysisLog } from './build-analysis';
 import { buildRecord, parseWrapperEvents, type RecordContext } from './record';
-import { readBuildRecords } from './record-schema';
-import { appendRecord, recordsPath } from './store';
+import { appendRecord, readRecords, recordsPath } from './store';
 import { parseTimingReport, TimingReportError, type TimingReport } from './timings';
 
 /** The build start cargo writes into the report's name (`cargo-timing-20261202T205252227Z-<id>.html`), in ms. */
@@ -220,9 +219,11 @@ function warnIfForeign(file: string): void {
   } catch {
     return;
   }
-  // Read whole only while small; the tuner reads every line anyway and reports what it skips.
+  // Read whole only while small; the tuner reads every line anyway, checks each against the
+  // record's schema and reports what it skips. Here only JSON and version: the schema check
+  // (ajv, loaded and compiled) would cost every build's task process about 0.1 s.
   if (size > 256 * 1024) return;
-  const { skipped, firstSkipped } = readBuildRecords(file);
+  const { skipped, firstSkipped } = readRecords(file);
   if (skipped > 0) log.warn(`fine-threads: ${file} has ${skipped} line(s) that are not records; they are skipped (first: ${firstSkipped}).`);
 }
 
