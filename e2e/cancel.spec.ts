@@ -46,15 +46,22 @@ describe.each([
     const nx = ws.spawnNx(['build', 'app', '--skip-nx-cache']);
     // Wait until rustc is compiling something of the workspace; for cargo's own signal, the
     // slowest crate (an orphaned rustc runs on until it next writes to the dead cargo's pipe).
-    const crate = target === 'cargo' ? 'heavy' : '\\S+';
-    const rustc = await waitFor(
-      () => processesUnder(ws.root).find((p) => new RegExp(`\\brustc\\b.*--crate-name ${crate} `).test(p.cmd)),
-      60_000,
-    );
-    expect(rustc).toBeDefined();
-    const cargo = parentOf((rustc as { pid: number }).pid);
-    const task = parentOf(cargo);
-    expect(readFileSync(`/proc/${cargo}/cmdline`, 'utf8')).toMatch(/cargo/);
+    // A compile (not cargo's `rustc - --crate-name ___` probe), with its cargo and task process
+    // read while it still runs: a small crate's rustc can end between the two reads.
+    const crate = target === 'cargo' ? 'heavy' : '(?!___)\\S+';
+    const found = await waitFor(() => {
+      const rustc = processesUnder(ws.root).find((p) => new RegExp(`\\brustc\\b.*--crate-name ${crate} .*--out-dir`).test(p.cmd));
+      if (!rustc) return undefined;
+      try {
+        const cargo = parentOf(rustc.pid);
+        if (!/cargo/.test(readFileSync(`/proc/${cargo}/cmdline`, 'utf8'))) return undefined;
+        return { cargo, task: parentOf(cargo) };
+      } catch {
+        return undefined; // ended meanwhile: look again
+      }
+    }, 60_000);
+    expect(found).toBeDefined();
+    const { cargo, task } = found as { cargo: number; task: number };
 
     const sent = Date.now();
     if (target === 'nx') nx.kill(signal);

@@ -28,12 +28,6 @@ const checkAppQuietly = () => {
   return recordLines().length;
 };
 
-// The tuner's decision on heavy rests on measured builds: one noisy calibration build (a 2-thread
-// front-end no faster than one, seen once on this VM) can decide against it. A retry adds its
-// builds to the records, so the next decision rests on medians of more of them; a regression that
-// makes threads never pay still fails all three times.
-jest.retryTimes(2, { logErrorsBeforeRetry: true });
-
 beforeAll(() => {
   ws = TempWorkspace.fromExample('ft-tune-');
 });
@@ -50,19 +44,9 @@ describe('nx g fine-threads:tune', () => {
   });
 
   it('threads heavy and nothing else after a recorded build; --dry-run writes nothing', () => {
-    const built = checkAppQuietly();
-    // Calibration builds heavy (the longest front-end) again at 2 threads: records, not options.
-    const calibrated = ws.nx(['g', 'fine-threads:tune', '--mode=check', '--dry-run', '--calibrate']);
-    expect(calibrated.code).toBe(0);
-    expect(calibrated.output).toMatch(/calibrating heavy=2( \S+=2)*: cargo clean -p heavy/);
-    expect(calibrated.output).toMatch(/heavy: curve fitted from records at several thread counts/);
-    const threads = recordLines().map((l) => JSON.parse(l).threads);
-    // One calibration build at heavy=2; more when one ran beside other work (it is run again).
-    const calibrations = threads.slice(built);
-    expect(calibrations.length).toBeGreaterThanOrEqual(1);
-    expect(calibrations.map((t) => t.heavy)).toEqual(calibrations.map(() => 2));
-    expect(projectJson('crates/heavy')).toBeUndefined();
-
+    // From one build at 1 thread, on the default curve: heavy's long front-end with a core idle
+    // beside it pays; the small crates' do not. (What a measured curve says is calibration's test.)
+    checkAppQuietly();
     const dry = ws.nx(['g', 'fine-threads:tune', '--mode=check', '--dry-run']);
     expect(dry.code).toBe(0);
     expect(dry.output).toMatch(/heavy: front-end \d+\.\d s, \d\.\d idle cores during it → 2 threads, saves \d+\.\d s/);
@@ -91,6 +75,21 @@ describe('nx g fine-threads:tune', () => {
     expect(r.output).toMatch(/thread table unchanged/);
     expect(r.output).not.toMatch(/UPDATE|CREATE/);
     expect(ws.read('crates/heavy/project.json')).toBe(before);
+  });
+
+  it('--calibrate builds heavy again at 2 threads and fits its curve from those records; with --dry-run it writes nothing', () => {
+    const before = { project: ws.read('crates/heavy/project.json'), records: recordLines().length };
+    const calibrated = ws.nx(['g', 'fine-threads:tune', '--mode=check', '--dry-run', '--calibrate']);
+    expect(calibrated.code).toBe(0);
+    expect(calibrated.output).toMatch(/calibrating heavy=2( \S+=2)*: cargo clean -p heavy/);
+    expect(calibrated.output).toMatch(/heavy: curve fitted from records at several thread counts: parallel \d\.\d\d, overhead \d\.\d\d/);
+    // What the fitted curve decides is a measurement (a benchmark's business), but it is decided and said.
+    expect(calibrated.output).toMatch(/heavy: front-end \d+\.\d s, \d\.\d idle cores during it → (2 threads, saves|1: 2 threads would save)/);
+    // One calibration build at heavy=2; more when one ran beside other work (it is run again).
+    const calibrations = recordLines().slice(before.records).map((l) => JSON.parse(l));
+    expect(calibrations.length).toBeGreaterThanOrEqual(1);
+    expect(calibrations.map((c) => [c.threads.heavy, c.calibration])).toEqual(calibrations.map(() => [2, true]));
+    expect(ws.read('crates/heavy/project.json')).toBe(before.project);
   });
 
   it('builds heavy threaded after the tune, and the guard checks it at the next tune', () => {
