@@ -7,8 +7,13 @@ import { join } from 'node:path';
 import { repo } from './workspaces.mjs';
 
 // The plugin's own meter of other work on the machine (/proc/stat less what this process's
-// reaped children used), so a run's load is measured as the records measure it.
-const { startLoadMeter } = createRequire(import.meta.url)(join(repo, 'packages', 'fine-threads', 'dist', 'recording', 'load.js'));
+// reaped children used), so a run's load is measured as the records measure it. Loaded on first
+// use: the plugin is built by run.mjs's setup step, after this module is imported.
+let loadMeter;
+const startLoadMeter = () => {
+  loadMeter ??= createRequire(import.meta.url)(join(repo, 'packages', 'fine-threads', 'dist', 'recording', 'load.js')).startLoadMeter;
+  return loadMeter();
+};
 
 export const nxBin = join(repo, 'node_modules', 'nx', 'dist', 'bin', 'nx.js');
 
