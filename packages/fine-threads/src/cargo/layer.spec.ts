@@ -38,6 +38,14 @@ describe('the cargo layer', () => {
     expect(starts).toEqual([]);
   });
 
+  it('reads /proc only through system/proc.ts (a path into it may be named elsewhere, not read)', () => {
+    const readers = files
+      .filter(({ file }) => file !== 'system/proc.ts' && !file.startsWith('testing/'))
+      .filter(({ text }) => /(readFileSync|readdirSync|readlinkSync|readFile|readdir|readlink)\(\s*[`'"]\/proc\//.test(text))
+      .map(({ file }) => file);
+    expect(readers).toEqual([]);
+  });
+
   it('imports no Nx internals (nx/src/...): only public Nx APIs', () => {
     const internal = files.filter(({ text }) => /from 'nx\/src\//.test(text)).map(({ file }) => file);
     expect(internal).toEqual([]);

@@ -1,10 +1,11 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { closeSync, constants, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, readlinkSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, constants, existsSync, mkdtempSync, openSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ThreadOptionError } from '../threads/options';
 import { writeFileAtomic } from '../system/atomic-write';
+import { processesWithOpen, processTree, threadCount } from '../system/proc';
 import { captureRustc, captureRustcSync, notFound } from './process';
 
 /**
@@ -74,47 +75,9 @@ export function rustcReleaseIn(cwd: string): string {
   return releaseOf(r.stdout);
 }
 
-/** A process's parent, from /proc/<pid>/stat (the field after the command name, which may hold spaces). */
-function parentOf(pid: string): number | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-  } catch {
-    return undefined; // gone meanwhile
-  }
-}
-
-/** `pid` and the processes below it (a rustup proxy or a wrapper script may stand between). */
-function processTree(pid: number): number[] {
-  const children = new Map<number, number[]>();
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    const parent = parentOf(entry);
-    if (parent !== undefined) children.set(parent, [...(children.get(parent) ?? []), Number(entry)]);
-  }
-  const tree = [pid];
-  for (let i = 0; i < tree.length; i++) tree.push(...(children.get(tree[i]) ?? []));
-  return tree;
-}
-
 /** The process of the tree that has `file` open: the rustc reading it. */
 function holderOf(pid: number, file: string): number | undefined {
-  for (const p of processTree(pid)) {
-    let fds: string[];
-    try {
-      fds = readdirSync(`/proc/${p}/fd`);
-    } catch {
-      continue;
-    }
-    for (const fd of fds) {
-      try {
-        if (readlinkSync(`/proc/${p}/fd/${fd}`) === file) return p;
-      } catch {
-        // closed meanwhile
-      }
-    }
-  }
-  return undefined;
+  return processesWithOpen(file, processTree(pid))[0];
 }
 
 /** A probe that never ends is stopped after this long (one takes about 0.3 s on a loaded 2-core machine). */
@@ -158,7 +121,7 @@ function countRustcThreads(cwd: string, toolchain: string | undefined): CountThr
       if ((await Promise.race([opened.then(() => 'opened'), exited.then(() => 'exited')])) === 'opened') {
         const { handle } = await opened;
         const holder = child.pid === undefined ? undefined : holderOf(child.pid, fifo);
-        if (holder !== undefined) count = readdirSync(`/proc/${holder}/task`).length;
+        if (holder !== undefined) count = threadCount(holder);
         await handle?.close(); // end of file: rustc goes on with an empty string
       } else {
         // rustc ended without reading the fifo: a reader of our own ends our pending open.

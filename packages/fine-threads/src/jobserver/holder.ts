@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { childrenOf } from '../system/proc';
 
 /**
  * The process that keeps a run's fifo alive: a fifo loses its bytes when nobody has it open,
@@ -58,13 +58,7 @@ export function startHolder(fd: number, spec: HolderSpec): number | undefined {
  * path, which another holder may own), with the tail or sleep it waits in.
  */
 export function killHolder(pid: number): void {
-  let children: number[] = [];
-  try {
-    children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').split(/\s+/).filter(Boolean).map(Number);
-  } catch {
-    // no /proc, or gone
-  }
-  for (const p of [pid, ...children]) {
+  for (const p of [pid, ...childrenOf(pid)]) {
     try {
       process.kill(p, 'SIGKILL');
     } catch {

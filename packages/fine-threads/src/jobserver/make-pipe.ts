@@ -1,4 +1,4 @@
-import { readFileSync, readlinkSync } from 'node:fs';
+import { fdAccessMode, fdTarget, parentOf } from '../system/proc';
 
 /**
  * Under `make -jN` (make 4.3 and older), MAKEFLAGS names the jobserver as
@@ -12,41 +12,17 @@ import { readFileSync, readlinkSync } from 'node:fs';
  * it.
  */
 
-function parentOf(pid: number): number | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-    return ppid > 0 ? ppid : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** O_ACCMODE of an fd of another process: 0 read, 1 write, 2 both. */
-function accessMode(pid: number, fd: number): number | undefined {
-  try {
-    const m = /^flags:\s*([0-7]+)$/m.exec(readFileSync(`/proc/${pid}/fdinfo/${fd}`, 'utf8'));
-    return m ? parseInt(m[1], 8) & 3 : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 function pipeOf(pid: number, fd: number): string | undefined {
-  try {
-    const target = readlinkSync(`/proc/${pid}/fd/${fd}`);
-    return /^pipe:\[\d+\]$/.test(target) ? target : undefined;
-  } catch {
-    return undefined;
-  }
+  const target = fdTarget(pid, fd);
+  return target !== undefined && /^pipe:\[\d+\]$/.test(target) ? target : undefined;
 }
 
 /** Whether `pid` holds a jobserver pipe at `read`,`write`. */
 export function holdsPipe(pid: number, read: number, write: number): boolean {
   const r = pipeOf(pid, read);
   if (!r || r !== pipeOf(pid, write)) return false;
-  const rm = accessMode(pid, read);
-  const wm = accessMode(pid, write);
+  const rm = fdAccessMode(pid, read);
+  const wm = fdAccessMode(pid, write);
   return (rm === 0 || rm === 2) && (wm === 1 || wm === 2);
 }
 

@@ -17,10 +17,11 @@
  * cargo takes, as a sub-make would use it.
  */
 import { execFileSync } from 'node:child_process';
-import { chmodSync, closeSync, constants, linkSync, lstatSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { chmodSync, closeSync, constants, linkSync, lstatSync, mkdirSync, openSync, rmSync, writeSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { workspaceDataDir } from '../system/nx-dirs';
+import { cmdlineOf, startTimeOf } from '../system/proc';
 import { killHolder, startHolder } from './holder';
 import { findMakePipe } from './make-pipe';
 import { parseMakeflags, type OuterJobserver } from './makeflags';
@@ -42,22 +43,8 @@ export function poolDir(workspaceRoot: string): string {
   return join(workspaceDataDir(workspaceRoot), 'fine-threads-jobserver');
 }
 
-function startTime(pid: number): string {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // Field 22, starttime: fields after the command's closing parenthesis start at field 3.
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19] ?? '0';
-  } catch {
-    return '0';
-  }
-}
-
 function looksLikeNx(pid: number): boolean {
-  try {
-    return /(^|\/)nx(\.js)?\0/.test(readFileSync(`/proc/${pid}/cmdline`, 'utf8'));
-  } catch {
-    return false;
-  }
+  return (cmdlineOf(pid) ?? []).some((arg) => /(^|\/)nx(\.js)?$/.test(arg));
 }
 
 /**
@@ -173,7 +160,7 @@ export function runJobserver(
     // litter only
   }
   const owner = runOwner(env);
-  const tag = `${owner}-${startTime(owner)}`;
+  const tag = `${owner}-${startTimeOf(owner) ?? '0'}`;
 
   const outer = parseMakeflags(env.MAKEFLAGS);
   if (outer) {

@@ -6,9 +6,9 @@
  * but no process here shows it. A build that ran beside a second build, a test suite or a
  * browser is slower for reasons no thread table can fix; the tuner and the guard leave it out.
  *
- * The parsers are pure; `startLoadMeter` is the one place that reads /proc.
+ * The parsers are pure; /proc is read through system/proc.ts.
  */
-import { readFileSync } from 'node:fs';
+import { parseStatFields, procText } from '../system/proc';
 
 /** CPU seconds since boot, summed over all cores, from /proc/stat's `cpu` line. */
 export interface CpuTimes {
@@ -38,8 +38,7 @@ export function parseProcStat(text: string, hz = 100): CpuTimes | undefined {
 
 /** CPU seconds of a process's waited-for children (cutime + cstime) from its /proc/<pid>/stat. */
 export function parseChildrenCpu(stat: string, hz = 100): number | undefined {
-  // The command name (field 2) may hold spaces and parentheses: count fields after the last ')'.
-  const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const rest = parseStatFields(stat);
   // Fields 16 and 17 (cutime, cstime) are the 14th and 15th after the name.
   const cutime = Number(rest[13]);
   const cstime = Number(rest[14]);
@@ -65,24 +64,19 @@ const HZ = 100;
 
 /** CPU seconds of this process and of the children it has reaped (cargo, and all cargo waited for). */
 export function ownCpuSeconds(): number | undefined {
-  try {
-    const children = parseChildrenCpu(readFileSync('/proc/self/stat', 'utf8'), HZ);
-    if (children === undefined) return undefined;
-    const self = process.cpuUsage();
-    return children + (self.user + self.system) / 1e6;
-  } catch {
-    return undefined; // not Linux, or /proc not mounted: the record has no load
-  }
+  const stat = procText('/proc/self/stat');
+  // Not Linux, or /proc not mounted: the record has no load.
+  const children = stat === undefined ? undefined : parseChildrenCpu(stat, HZ);
+  if (children === undefined) return undefined;
+  const self = process.cpuUsage();
+  return children + (self.user + self.system) / 1e6;
 }
 
 function reading(): { cpu: CpuTimes; own: number; at: number } | undefined {
-  try {
-    const cpu = parseProcStat(readFileSync('/proc/stat', 'utf8'), HZ);
-    const own = ownCpuSeconds();
-    return cpu && own !== undefined ? { cpu, own, at: Date.now() } : undefined;
-  } catch {
-    return undefined;
-  }
+  const stat = procText('/proc/stat');
+  const cpu = stat === undefined ? undefined : parseProcStat(stat, HZ);
+  const own = ownCpuSeconds();
+  return cpu && own !== undefined ? { cpu, own, at: Date.now() } : undefined;
 }
 
 /**
