@@ -2,6 +2,7 @@ import type { ChildProcess } from 'node:child_process';
 import { chmodSync, existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { delimiter } from 'node:path';
 import { maxAvailable, parseTrace } from '../packages/fine-threads/src/jobserver/accounting';
+import { cmdlineOf, processTree } from '../packages/fine-threads/src/system/proc';
 import { parentOf, processesUnder, TempWorkspace } from '../packages/fine-threads/src/testing/temp-workspace';
 import { finishedTrace, waitUntil } from './jobserver-spy';
 
@@ -32,6 +33,9 @@ beforeAll(() => {
     'pub use lint_a::f1 as a;\npub use lint_b::f1 as b;\npub use lint_c::f1 as c;\n',
     '[dependencies]\nlint-a = { path = "../lint-a" }\nlint-b = { path = "../lint-b" }\nlint-c = { path = "../lint-c" }\n',
   );
+  // A third Cargo workspace of one crate that takes a while: the task that waits in the refill test.
+  ws.write('extra-rs/Cargo.toml', '[workspace]\nmembers = ["slow"]\nresolver = "2"\n');
+  ws.crate('extra-rs/slow', 'slow', `${Array.from({ length: 600 }, (_, i) => `pub fn g${i}(x: u64) -> u64 { (0..x).map(|v| v ^ ${i}).filter(|v| v % 5 == 1).sum() }`).join('\n')}\n`);
   // The spy logs each compile's start and end (ns) around the real rustc.
   ws.write(
     'spy/rustc',
@@ -52,10 +56,11 @@ beforeAll(() => {
 });
 afterAll(() => ws.dispose());
 
-function maxConcurrent(): number {
+/** The most compiles at once, counting those that started after `sinceNs` only (killed ones never end). */
+function maxConcurrent(sinceNs = 0n): number {
   const events = readFileSync(spyLog(), 'utf8')
     .split('\n')
-    .filter((l) => l.length > 0)
+    .filter((l) => l.length > 0 && BigInt(l.split(' ')[1]) > sinceNs)
     .map((l) => {
       const [kind, ns] = l.split(' ');
       return { t: BigInt(ns), d: kind === 'start' ? 1 : -1 };
@@ -79,7 +84,9 @@ function prepare(jobs: number): NodeJS.ProcessEnv {
   rmSync(ws.path('target'), { recursive: true, force: true });
   rmSync(ws.path('tools-rs/target'), { recursive: true, force: true });
   rmSync(spyLog(), { force: true });
-  return { PATH: `${ws.path('spy')}${delimiter}${process.env.PATH}`, SPY_LOG: spyLog(), CARGO_BUILD_JOBS: '2' };
+  // Tasks that wait look for a stall after 1 s instead of 5: every run here also shows that a
+  // busy run is never taken for one (no token put back, never more than J).
+  return { PATH: `${ws.path('spy')}${delimiter}${process.env.PATH}`, SPY_LOG: spyLog(), CARGO_BUILD_JOBS: '2', FINE_THREADS_JOBSERVER_REFILL_AFTER: '1' };
 }
 
 function buildAll(jobs: number, trace = false): { code: number | null; output: string; max: number } {
@@ -102,6 +109,7 @@ describe('the shared jobserver', () => {
     expect(r.code).toBe(0);
     expect(r.max).toBeLessThanOrEqual(2);
     expect(r.max).toBeGreaterThanOrEqual(1);
+    expect(r.output).not.toMatch(/back into run-/);
     // The pool's holder removes it once nx has exited.
     expect(await waitUntil(() => fifos().length === 0)).toBe(true);
   }, 300_000);
@@ -127,6 +135,55 @@ describe('the shared jobserver', () => {
     expect(trace.end).toMatchObject({ available: 2, maxAvailable: 2 });
     expect(trace.end?.note).toBeUndefined();
     expect(r.output).not.toMatch(/removed \d+ jobserver/);
+  }, 300_000);
+
+  it('tokens lost with tasks SIGKILLed mid-build go back within the run: the task that waited for them builds, and J is never exceeded', async () => {
+    // Three tasks of some seconds each, three Cargo workspaces, J=2: two take the tokens, the
+    // third waits for one.
+    const env = { ...prepare(2), ...traced() };
+    rmSync(ws.path('extra-rs/target'), { recursive: true, force: true });
+    const nx = ws.spawnNx(['run-many', '-t', 'build', '--projects=heavy,lint-all,slow', '--parallel=3', '--skip-nx-cache', '--output-style=static'], env);
+    const run = collect(nx);
+    // Once two tasks run a cargo and the third waits, both tokens are with the two: kill them,
+    // executor, cargo and every rustc, so nobody gives the tokens back. Without the refill the
+    // third task waits forever.
+    let holders: number[] = [];
+    let waiting: number[] = [];
+    for (let i = 0; i < 600 && !(holders.length === 2 && waiting.length === 1); i++) {
+      await sleep(100);
+      const executors = processesUnder(ws.root)
+        .filter((p) => p.cmd.includes('run-executor'))
+        .map((p) => p.pid);
+      const runsCargo = (pid: number) => processTree(pid).some((q) => q !== pid && /(^|\/)cargo(\s|$)/.test(cmdlineOf(q)?.join(' ') ?? ''));
+      holders = executors.filter(runsCargo);
+      waiting = executors.filter((pid) => !runsCargo(pid));
+    }
+    expect(holders).toHaveLength(2);
+    expect(waiting).toHaveLength(1);
+    const killedAt = BigInt(Date.now()) * 1_000_000n;
+    for (const pid of holders.flatMap((h) => processTree(h))) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // gone already
+      }
+    }
+    const output = await run;
+    // One task waited through a stall, had both tokens put back, and compiled afterwards.
+    const refills = output.split('\n').filter((l) => /back into run-/.test(l));
+    expect(refills).toHaveLength(1);
+    expect(refills[0]).toMatch(/the jobserver's tokens were all out and no task of this run was compiling for 5 s \(a task holding them was killed\): put 2 of 2 back into run-\S+\.fifo\./);
+    const after = readFileSync(spyLog(), 'utf8')
+      .split('\n')
+      .filter((l) => l.length > 0 && BigInt(l.split(' ')[1]) > killedAt);
+    const started = after.filter((l) => l.startsWith('start ')).length;
+    expect(started).toBeGreaterThan(0);
+    expect(after.filter((l) => l.startsWith('end ')).length).toBeGreaterThanOrEqual(started);
+    expect(maxConcurrent(killedAt)).toBeLessThanOrEqual(2);
+    // The pool's own count: never more than J, and all J in it when the run ended.
+    const trace = parseTrace(await finishedTrace(readTrace));
+    expect(maxAvailable(trace)).toBe(2);
+    expect(trace.end).toMatchObject({ available: 2, maxAvailable: 2 });
   }, 300_000);
 
   it('after nx alone is SIGKILLed, its pool goes with it: the next run has nothing to clean up', async () => {

@@ -3,6 +3,7 @@ import { registeredOptions } from '../plugins/plugin-options';
 import { log } from '../utils/log';
 import { CARGO_JOBSERVER_FDS, pipeMakeflags, replaceJobserver } from './makeflags';
 import { acquireToken, tryAcquireToken, type Token } from './pool';
+import { watchForStall } from './refill';
 import { runJobserver } from './run';
 
 /** What one cargo needs to join the run's jobserver. */
@@ -30,7 +31,7 @@ export function waitNote(path: string, jobs: number, seconds: number): string {
   const all = jobs > 0 ? `all ${jobs} tokens` : 'every token';
   return (
     `fine-threads: waited ${seconds} s for a jobserver token: ${all} of ${path} are out with other tasks of this run. ` +
-    'If none of them is still compiling, a task that was killed kept its tokens: stop this nx run (Ctrl-C) and start it again; the next run has a pool of its own.'
+    'If none of them is still compiling and no tokens were put back, a process killed with them kept them where this task cannot see the stall (Linux /proc, or make\'s pipe): stop this nx run (Ctrl-C) and start it again; the next run has a pool of its own.'
   );
 }
 
@@ -61,7 +62,11 @@ export async function joinJobserver(
     // A long wait is either a busy run or tokens lost with a killed task: say which to look for.
     const after = waitNoteSeconds(env);
     const note = setTimeout(() => log.warn(waitNote(pool.path, pool.jobs, after)), after * 1000);
+    // Tokens lost with a killed task are put back when every holder of the pool is stalled on it.
+    // Not make's pipe (pool.implicit): its tokens are make's to count.
+    const watch = pool.implicit ? undefined : watchForStall(pool.path, pool.jobs, env, log.warn);
     token = await acquireToken(pool.path);
+    watch?.stop();
     clearTimeout(note);
   }
   // The jobserver is gone (its run ended): no shared cap rather than a hang.

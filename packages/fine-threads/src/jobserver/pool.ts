@@ -196,6 +196,7 @@ export function isAlive(pid: number): boolean {
  * they could remove their own. They block nothing (each run makes its
  * own), they only litter. A fifo of a live owner is kept however old (a
  * long run still needs it); names without an owner go after `olderThanMs`.
+ * A refill's side files (refill.ts) go once their fifo has gone.
  */
 export function removeStalePools(
   dir: string,
@@ -212,6 +213,9 @@ export function removeStalePools(
     return { removed, owners };
   }
   for (const name of names) {
+    // A refill's lock, stamp and wait marks (refill.ts) go with their fifo.
+    const side = /^(.+\.fifo)\.(refill|refilled|wait-\d+)$/.exec(name);
+    if (side && !names.includes(side[1])) rmSync(join(dir, name), { force: true });
     if (!name.endsWith('.fifo')) continue;
     const path = join(dir, name);
     const owner = ownerOfPoolFile(name);
