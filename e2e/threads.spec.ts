@@ -1,4 +1,4 @@
-import { readFileSync, rmSync, truncateSync, statSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, truncateSync, statSync } from 'node:fs';
 import { delimiter } from 'node:path';
 import { TempWorkspace } from '../packages/fine-threads/src/testing/temp-workspace';
 import { readFlagSpy, writeFlagSpy } from './flag-spy';
@@ -101,8 +101,13 @@ describe('frontendThreads on heavy', () => {
 
   it('falls back to one thread after an internal compiler error, finishes green and records it', () => {
     ws.write('crates/heavy/src/lib.rs', `${ws.read('crates/heavy/src/lib.rs')}\n// edit 2\n`);
-    const r = ws.nx(['check', 'heavy', '--skip-nx-cache'], env({ SPY_ICE: '1' }));
+    // A TMPDIR of its own: the task's private directory, with the wrapper's copy of heavy's
+    // stderr in it, goes with the task.
+    const tmp = ws.path('task-tmp');
+    mkdirSync(tmp, { recursive: true });
+    const r = ws.nx(['check', 'heavy', '--skip-nx-cache'], env({ SPY_ICE: '1', TMPDIR: tmp }));
     expect(r.code).toBe(0);
+    expect(readdirSync(tmp).filter((n) => n.startsWith('fine-threads'))).toEqual([]);
     // The crash streams as it happens, then the wrapper says what it does about it.
     expect(r.output).toMatch(/internal compiler error: injected[\s\S]*rustc crashed compiling heavy with 2 front-end threads; compiling it again without them/);
     const heavy = spyLines().filter((l) => l.crate === 'heavy');

@@ -4,7 +4,8 @@
 // calls of `wrapper /bin/true <cargo-like argv>` minus calls of `/bin/true <argv>`, both
 // from generated sh loops (so Node's spawn cost is out of the measure), per path:
 //   pass-through: the crate is not in a 3-entry FINE_THREADS_TABLE (most calls of a build)
-//   threaded:     the crate is in the table (adds the flag, holds stderr in a temp file)
+//   threaded:     the crate is in the table (adds the flag, copies stderr to a file beside the
+//                 task's events file, as under the executor)
 // and, as the floor of any sh wrapper, a two-line `#!/bin/sh` + `exec "$@"` script: what is
 // above it is the script's own work; the floor itself is one more exec (of /bin/sh).
 // The N calls per path are split into rounds of N/rounds; in each round every path runs
@@ -97,7 +98,9 @@ export function benchWrapper() {
     },
     threaded: {
       script: loopScript(dir, 'threaded', [wrapper, '/bin/true', ...argv]),
-      env: { ...env, FINE_THREADS_TABLE: 'heavy_core=2 somecrate=4 syn=3' },
+      // As the executor runs it: an events file in a private directory, where the threaded
+      // path keeps its copy of stderr (wrapper: no mktemp or rm per compile).
+      env: { ...env, FINE_THREADS_TABLE: 'heavy_core=2 somecrate=4 syn=3', FINE_THREADS_EVENTS: join(mkdtempSync(join(dir, 'task-')), 'events.log') },
     },
   };
   const keys = Object.keys(paths);

@@ -103,6 +103,38 @@ describe('the wrapper ending a threaded compile', () => {
   });
 });
 
+describe('what a threaded compile starts beside rustc', () => {
+  // mktemp, mkfifo, tee and rm on PATH log their calls, then do their work.
+  function spied(extraEnv: NodeJS.ProcessEnv) {
+    const bin = join(dir, 'spybin');
+    require('node:fs').mkdirSync(bin, { recursive: true });
+    for (const tool of ['mktemp', 'mkfifo', 'tee', 'rm']) {
+      const real = spawnSync('sh', ['-c', `command -v ${tool}`], { encoding: 'utf8' }).stdout.trim();
+      writeFileSync(join(bin, tool), `#!/bin/sh\necho ${tool} >> '${join(dir, 'spawned')}'\nexec '${real}' "$@"\n`);
+      chmodSync(join(bin, tool), 0o755);
+    }
+    rmSync(join(dir, 'spawned'), { force: true });
+    const r = run('ok', { PATH: `${bin}:${process.env.PATH}`, ...extraEnv });
+    const spawned = existsSync(join(dir, 'spawned')) ? readFileSync(join(dir, 'spawned'), 'utf8').split('\n').filter(Boolean) : [];
+    return { ...r, spawned };
+  }
+
+  it('is mkfifo and tee, with its files beside the events file (in the task\'s own directory), TMPDIR untouched', () => {
+    const r = spied({});
+    expect(r.status).toBe(0);
+    expect(r.spawned.sort()).toEqual(['mkfifo', 'tee']);
+    expect(r.leftInTmp).toEqual([]);
+    expect(readdirSync(dir).filter((n) => n.startsWith('rustc-')).sort()).toEqual([expect.stringMatching(/^rustc-\d+$/), expect.stringMatching(/^rustc-\d+\.fifo$/)]);
+  });
+
+  it('without an events file, a private mktemp -d of its own, removed at the end', () => {
+    const r = spied({ FINE_THREADS_EVENTS: '' });
+    expect(r.status).toBe(0);
+    expect(r.spawned.sort()).toEqual(['mkfifo', 'mktemp', 'rm', 'tee']);
+    expect(r.leftInTmp).toEqual([]);
+  });
+});
+
 describe('the flag forms and an explicit 1', () => {
   const JOBS = { FINE_THREADS_FLAG: '-Zunstable-options --jobs-frontend=' };
 
