@@ -186,3 +186,31 @@ describe('rows', () => {
     expect(r.stdout.trim()).toBe('available');
   });
 });
+
+// README and BENCHMARKS.md quote one source: every interval the README states is one that the
+// committed bench-results.json holds, with the same rounding, and BENCHMARKS.md (generated from it)
+// shows the same text.
+describe('the figures the README quotes', () => {
+  const { readFileSync } = require('node:fs') as typeof import('node:fs');
+  const { join } = require('node:path') as typeof import('node:path');
+  const root = join(__dirname, '..', '..');
+  const results = JSON.parse(readFileSync(join(root, 'bench-results.json'), 'utf8'));
+  const fmt = (p: { median: number; lo: number; hi: number }) => `${p.median.toFixed(3)} [${p.lo.toFixed(3)}, ${p.hi.toFixed(3)}]`;
+  const held = new Set<string>();
+  for (const w of Object.values(results.workloads) as { modes: Record<string, { paired: Record<string, { median: number; lo: number; hi: number }> }> }[]) {
+    for (const m of Object.values(w.modes)) for (const p of Object.values(m.paired)) held.add(fmt(p));
+  }
+
+  it('holds intervals at all (the test could not fail on an empty set)', () => {
+    expect(held.size).toBeGreaterThan(4);
+  });
+
+  it('are intervals of the committed run, shown the same in BENCHMARKS.md', () => {
+    const readme = readFileSync(join(root, 'README.md'), 'utf8');
+    const benchmarks = readFileSync(join(root, 'BENCHMARKS.md'), 'utf8');
+    const quoted = [...readme.matchAll(/\d\.\d{3} \[\d\.\d{3}, \d\.\d{3}\]/g)].map((m) => m[0]);
+    expect(quoted.length).toBeGreaterThan(0);
+    expect(quoted.filter((q) => !held.has(q))).toEqual([]);
+    expect(quoted.filter((q) => !benchmarks.includes(q))).toEqual([]);
+  });
+});
