@@ -50,6 +50,8 @@ describe('nx g fine-threads:tune', () => {
     const dry = ws.nx(['g', 'fine-threads:tune', '--mode=check', '--dry-run']);
     expect(dry.code).toBe(0);
     expect(dry.output).toMatch(/heavy: front-end \d+\.\d s, \d\.\d idle cores during it → 2 threads, saves \d+\.\d s/);
+    // One build: no noise estimate yet, so the floor, and it says so.
+    expect(dry.output).toMatch(/noise margin \d+\.\d s, what a saving must beat: no noise estimate yet \(3 repeated full builds of one table make one\): the floor; at least 2 % of the predicted \d+\.\d s and 0\.25 s/);
     expect(dry.output).toMatch(/heavy \(crates\/heavy\/project\.json\): unset → 2 at 2 cores/);
     expect(projectJson('crates/heavy')).toBeUndefined();
     expect(existsSync(ws.path('.fine-threads/report.html'))).toBe(false);

@@ -224,6 +224,14 @@ export async function tuneGenerator(tree: Tree, options: TuneGeneratorSchema, ru
   const applied = run.writeTable ? applyChanges(tree, changes, mode, cores) : [];
 
   console.log(`fine-threads: tuning ${mode} (${profile}) for ${cores} cores from ${mine.length} record(s) of rustc ${toolchain}${cores !== machineCores ? ` (predicted from this ${machineCores}-core machine's records)` : ''}`);
+  // Where the bar a crate's saving must clear comes from: the noise of repeated builds where
+  // there are some, else a floor that one build cannot tell apart from luck.
+  const total = result.predicted.reduce((sum, p) => sum + p.baseline, 0);
+  const basis =
+    input.noise !== undefined
+      ? `${(input.noise * 100).toFixed(1)} % run-to-run noise of the repeated full builds recorded`
+      : 'no noise estimate yet (3 repeated full builds of one table make one): the floor';
+  console.log(`  noise margin ${fmt(result.margin)} s, what a saving must beat: ${basis}; at least 2 % of the predicted ${fmt(total)} s and 0.25 s`);
   for (const line of verdict.notes) console.log(`  guard: ${line}`);
   for (const [crate, why] of Object.entries(verdict.revert)) console.log(`  guard: ${crate} set back to 1: ${why}`);
   for (const d of result.decisions) console.log(`  ${d.reason}`);
