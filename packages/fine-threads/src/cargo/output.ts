@@ -1,4 +1,5 @@
 import { basename } from 'node:path';
+import { parsePackageId } from './package-id';
 
 /**
  * Reads the output of one cargo over several packages (stdout and stderr as
@@ -10,15 +11,9 @@ import { basename } from 'node:path';
 
 const ANSI = /\x1b\[[0-9;]*[A-Za-z]/g;
 
-/** The package name in a cargo package id, old (`name 1.0.0 (source)`) or new (`source#name@1.0.0`, `path+file:///x/name#1.0.0`). */
+/** The package name in a cargo package id, in any of its spellings (see package-id.ts). */
 export function packageNameOf(id: string): string {
-  const hash = id.lastIndexOf('#');
-  if (hash < 0) return id.split(' ')[0];
-  const fragment = id.slice(hash + 1);
-  const at = fragment.lastIndexOf('@');
-  if (at > 0) return fragment.slice(0, at);
-  const url = id.slice(0, hash).replace(/\?.*$/, '').replace(/\/+$/, '');
-  return basename(url).replace(/\.git$/, '');
+  return parsePackageId(id)?.name ?? id.split(' ')[0];
 }
 
 interface CargoMessage {

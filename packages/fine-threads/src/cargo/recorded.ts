@@ -55,11 +55,13 @@ export interface RecordedCargoRun {
 
 export async function runRecordedCargo(context: ExecutorContext, session: CargoSession, run: RecordedCargoRun): Promise<CargoRunResult> {
   const { plan } = session;
+  const record = run.record;
+  // Where cargo has build-analysis its log is read; --timings stays on for what the log cannot
+  // tell. Asked while this task waits for its token, not while it holds one.
+  const preparing = record ? withBuildAnalysisIfAny(context.root, run.argv, run.cwd) : undefined;
   // The run's shared jobserver: this cargo's implicit token comes from it too.
   const jobserver = await joinJobserver(context);
-  const record = run.record;
-  // Where cargo has build-analysis its log is read; --timings stays on for what the log cannot tell.
-  const prepared = record ? await withBuildAnalysisIfAny(context.root, run.argv, run.cwd) : undefined;
+  const prepared = await preparing;
   const argv = prepared?.argv ?? run.argv;
   const recording = record ? startRecording(context.root, record.targetDir, session.eventsFile, run.cwd, run.argv, prepared?.lookup) : undefined;
   let result: CargoRunResult;

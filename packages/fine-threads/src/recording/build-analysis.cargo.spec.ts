@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { withBuildAnalysisIfAny } from '../cargo/recorded';
 import { findBuildAnalysisLog, recordBuild } from './recorder';
 import type { BuildRecord } from './record';
-import { sameBuildDifferences } from './same-build';
+import { sameBuildDifferences } from '../testing/same-build';
 import { recordsPath } from './store';
 import { parseTimingReport } from './timings';
 

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseBuildAnalysisLog, parsePackageId } from './build-analysis';
-import { sameBuildDifferences } from './same-build';
+import { parseBuildAnalysisLog } from './build-analysis';
+import { sameBuildDifferences } from '../testing/same-build';
 import { parseTimingReport, TimingReportError, type TimingReport } from './timings';
 
 // Real logs (and the HTML report of the same build) from cargo 1.97-nightly; see __fixtures__/README.md.
@@ -151,12 +151,3 @@ describe('parseBuildAnalysisLog on what is not a whole log', () => {
   });
 });
 
-describe('parsePackageId', () => {
-  it('reads the name from the fragment, or from the URL when cargo left it out', () => {
-    expect(parsePackageId('path+file:///tmp/ft-ba-ws/a#0.1.0')).toEqual({ name: 'a', version: '0.1.0' });
-    expect(parsePackageId('path+file:///tmp/ft-ba-ws/c#c-bin@0.3.0')).toEqual({ name: 'c-bin', version: '0.3.0' });
-    expect(parsePackageId('registry+https://github.com/rust-lang/crates.io-index#serde@1.0.228')).toEqual({ name: 'serde', version: '1.0.228' });
-    expect(parsePackageId('git+https://github.com/o/tool?branch=main#0.4.0')).toEqual({ name: 'tool', version: '0.4.0' });
-    expect(parsePackageId('serde@1.0.228')).toEqual({ name: 'serde', version: '1.0.228' });
-  });
-});

@@ -12,6 +12,7 @@
  * - CPU usage samples (`cpuUsage` is empty).
  * Times are cargo's own seconds since its start, unrounded (the HTML rounds them to 0.01 s).
  */
+import { parsePackageId } from '../cargo/package-id';
 import { othersRunning, TimingReportError, type ConcurrencySample, type TimingReport, type TimingUnit, type UnitIdentity, type UnitSection } from './timings';
 
 export interface BuildAnalysisLog {
@@ -174,10 +175,16 @@ export function parseBuildAnalysisLog(text: string): BuildAnalysisLog {
   return { runId, command, cwd: str(started.cwd, 'cwd'), report, ...(lossy ? { lossy } : {}) };
 }
 
-/** The run id's stamp as an ISO time (ms: all the run id keeps). */
+/** When a run started, from its id (`20261206T015014046Z-<hash>`, ms: all the id keeps), in ms since the epoch. */
+export function runIdTime(runId: string): number | undefined {
+  const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})(\d{3})Z-[0-9a-f]+$/.exec(runId);
+  return m ? Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +m[6], +m[7]) : undefined;
+}
+
+/** The run id's stamp as an ISO time. */
 function startOf(runId: string): string | undefined {
-  const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})(\d{3})Z-/.exec(runId);
-  return m ? `${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6]}.${m[7]}Z` : undefined;
+  const ms = runIdTime(runId);
+  return ms === undefined ? undefined : new Date(ms).toISOString();
 }
 
 function lossOf(ran: Registered[], command: string[]): string | undefined {
@@ -238,7 +245,9 @@ function samples(ran: Registered[]): ConcurrencySample[] {
  * `[lib] name` included, which the HTML cannot show).
  */
 function identityOf(packageId: string, targetName: string, targetKind: string, logMode: string, features: string[]): UnitIdentity {
-  const { name, version } = parsePackageId(packageId);
+  const id = parsePackageId(packageId);
+  const name = id?.name ?? packageId;
+  const version = id?.version ?? 'N/A';
   // Test and bench targets are always checked as tests; lib/bin "check-test" is lost (see lossy).
   const mode = logMode === 'check' && (targetKind === 'test' || targetKind === 'bench') ? 'check-test' : logMode;
   const kind = targetKind === 'build-script' && mode === 'run-custom-build' ? 'build-script-run' : targetKind;
@@ -270,45 +279,21 @@ function describe(name: string, kind: string, mode: string): string {
   return `${target}${MODE_SUFFIX[mode] ?? ` (${mode})`}`.trim();
 }
 
-/**
- * A package id spec: `path+file:///ws/a#0.1.0`, `path+file:///ws/c#c-bin@0.3.0`,
- * `registry+https://github.com/rust-lang/crates.io-index#serde@1.0.228`. cargo leaves the name
- * out when it is the URL's last path segment.
- */
-export function parsePackageId(spec: string): { name: string; version: string } {
-  const hash = spec.lastIndexOf('#');
-  if (hash < 0) {
-    const at = spec.lastIndexOf('@');
-    return at > 0 ? { name: spec.slice(0, at), version: spec.slice(at + 1) } : { name: spec, version: 'N/A' };
-  }
-  const fragment = spec.slice(hash + 1);
-  const at = fragment.lastIndexOf('@');
-  if (at > 0) return { name: fragment.slice(0, at), version: fragment.slice(at + 1) };
-  const url = spec.slice(0, hash).replace(/[?].*$/, '').replace(/\/+$/, '');
-  if (/^\d/.test(fragment)) return { name: url.slice(url.lastIndexOf('/') + 1), version: fragment };
-  return { name: fragment, version: 'N/A' };
-}
-
 function readLines(text: string): Record<string, unknown>[] {
-  const lines = text.split('\n');
-  // cargo writes whole lines; a last line without its newline is a write cut short: dropped.
-  const last = lines.pop() ?? '';
-  if (last.trim() !== '' && parses(last)) lines.push(last);
-  return lines
-    .filter((l) => l.trim() !== '')
-    .map((line, k) => {
-      if (!parses(line)) throw fail(`line ${k + 1} is not JSON`);
-      return obj(JSON.parse(line), `line ${k + 1}`);
-    });
-}
-
-function parses(line: string): boolean {
-  try {
-    JSON.parse(line);
-    return true;
-  } catch {
-    return false;
+  const lines = text.split('\n').filter((l) => l.trim() !== '');
+  const events: Record<string, unknown>[] = [];
+  for (const [k, line] of lines.entries()) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(line);
+    } catch {
+      // cargo writes whole lines; a last line that does not parse is a write cut short: dropped.
+      if (k === lines.length - 1 && !text.endsWith('\n')) break;
+      throw fail(`line ${k + 1} is not JSON`);
+    }
+    events.push(obj(parsed, `line ${k + 1}`));
   }
+  return events;
 }
 
 function fail(what: string): TimingReportError {

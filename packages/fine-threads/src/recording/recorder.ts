@@ -6,25 +6,22 @@ import { BUILD_ANALYSIS_CONFIG } from '../cargo/args';
 import { CALIBRATE_ENV } from '../threads/environment';
 import { log } from '../utils/log';
 import { startLoadMeter } from './load';
-import { parseBuildAnalysisLog, type BuildAnalysisLog } from './build-analysis';
+import { parseBuildAnalysisLog, runIdTime, type BuildAnalysisLog } from './build-analysis';
 import { buildRecord, parseWrapperEvents, type RecordContext } from './record';
 import { appendRecord, readRecords, recordsPath } from './store';
 import { parseTimingReport, TimingReportError, type TimingReport } from './timings';
 
 /** The build start cargo writes into the report's name (`cargo-timing-20261202T205252227Z-<id>.html`), in ms. */
 export function stampOf(name: string): number | undefined {
-  return stampIn(/^cargo-timing-(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})(\d*)Z(?:-[0-9a-f]+)?\.html$/.exec(name));
-}
-
-/** The build start in a build-analysis log's name (`20261206T015014046Z-<hash>.jsonl`: the run id), in ms. */
-export function logStampOf(name: string): number | undefined {
-  return stampIn(/^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})(\d{3})Z-[0-9a-f]+\.jsonl$/.exec(name));
-}
-
-function stampIn(m: RegExpExecArray | null): number | undefined {
+  const m = /^cargo-timing-(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})(\d*)Z(?:-[0-9a-f]+)?\.html$/.exec(name);
   if (!m) return undefined;
   const ms = Number((m[7] || '0').padEnd(3, '0').slice(0, 3));
   return Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +m[6], ms);
+}
+
+/** The build start in a build-analysis log's name (`<run id>.jsonl`), in ms. */
+export function logStampOf(name: string): number | undefined {
+  return name.endsWith('.jsonl') ? runIdTime(name.slice(0, -'.jsonl'.length)) : undefined;
 }
 
 /** The packages a cargo argv names with `-p`. */

@@ -15,6 +15,7 @@
  * fresh (or is new): 0 s, done as soon as it is ready. A recorded unit the unit graph does not
  * have is left out and listed in `leftOut`.
  */
+import { parsePackageId as parseCargoPackageId } from '../cargo/package-id';
 import type { UnitRecord } from '../recording/record';
 import { singleThreadFrontend } from './fit';
 import type { SimGraph, SimUnit, SpeedupCurve } from './model';
@@ -53,18 +54,11 @@ export interface JoinOptions {
   startup?: number;
 }
 
-/** Name and version of a package id, in any of cargo's spellings. */
+/** Name and version of a unit graph's package id; an id without both is a UnitGraphError. */
 export function parsePackageId(pkgId: string): { name: string; version: string } {
-  const old = /^(\S+) (\S+) \(.*\)$/.exec(pkgId);
-  if (old) return { name: old[1], version: old[2] };
-  const hash = pkgId.lastIndexOf('#');
-  if (hash < 0) throw new UnitGraphError(`unit graph: unreadable package id ${JSON.stringify(pkgId)}`);
-  const fragment = pkgId.slice(hash + 1);
-  const at = fragment.lastIndexOf('@');
-  if (at >= 0) return { name: fragment.slice(0, at), version: fragment.slice(at + 1) };
-  // No name in the fragment: it is the last segment of the source's path.
-  const url = pkgId.slice(0, hash).replace(/[?].*$/, '').replace(/\/+$/, '');
-  return { name: url.slice(url.lastIndexOf('/') + 1), version: fragment };
+  const id = parseCargoPackageId(pkgId);
+  if (id?.version === undefined) throw new UnitGraphError(`unit graph: unreadable package id ${JSON.stringify(pkgId)}`);
+  return { name: id.name, version: id.version };
 }
 
 /** The record's kind for a unit-graph unit (cargo's report calls every library kind "lib"). */

@@ -1,4 +1,4 @@
-import type { TimingReport } from './timings';
+import type { TimingReport } from '../recording/timings';
 
 /** A unit's identity as both parses give it. */
 export const identityOf = (u: TimingReport['units'][number]) => [u.package, u.version, u.crateName, u.kind, u.mode, u.description, u.features.join(',')].join(' | ');
@@ -6,7 +6,7 @@ export const identityOf = (u: TimingReport['units'][number]) => [u.package, u.ve
 /**
  * Where two readings of ONE build (its build-analysis log and its HTML report) disagree: units,
  * start, end and front-end beyond `tolerance` seconds (the HTML rounds to 0.01 s), total time,
- * and the header both have. Empty when they agree. For tests; pure.
+ * and the header both have. Empty when they agree. A test helper; pure.
  */
 export function sameBuildDifferences(fromLog: TimingReport, fromHtml: TimingReport, tolerance = 0.011): string[] {
   const out: string[] = [];
